@@ -1,0 +1,49 @@
+# The LSTM course book. Two commands are all a contributor needs:
+#   make book   set up .venv, execute the notebooks, build the site into _build/html
+#   make test   set up .venv, run every check (lint, unit tests, notebooks, strict build, built HTML)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export LSTM_BOOK_STATIC := 1
+export MPLBACKEND := Agg
+
+.PHONY: book test setup lint unit notebooks html site-tests bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+book: html
+	@echo
+	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
+	@echo "or serve it:              $(BIN)/python -m http.server -d _build/html 8000"
+
+html: $(STAMP)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+test: lint unit notebooks html site-tests
+	@echo "All checks passed."
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+unit: $(STAMP)
+	$(BIN)/pytest tests --ignore=tests/site -q
+
+notebooks: $(STAMP)
+	$(BIN)/pytest --nbmake --nbmake-timeout=120 notebooks -q
+
+site-tests: $(STAMP)
+	$(BIN)/pytest tests/site -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
+clean:
+	rm -rf _build

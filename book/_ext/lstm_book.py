@@ -1,0 +1,81 @@
+"""Sphinx extension of the LSTM book: keeps the execution cache honest and notebook runs steady.
+
+1. myst-nb's cache keys a notebook on its own cells, so a change in `lstm_helpers` would leave
+   stale outputs in the book. We fingerprint the package's sources and empty the cache when the
+   fingerprint changes, which makes every notebook run again.
+2. Kernels started by the build see LSTM_BOOK_STATIC=1: interactive figures then render as
+   scrubbable animations (no kernel behind the page) and training shows no progress bar.
+3. nbclient now and then notices a kernel's reply only when the cell timeout expires (nbclient
+   issue #312). Asking the socket in short slices instead of once for the whole wait removes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+from time import monotonic
+
+STAMP = "lstm_helpers.sha256"
+POLL_SECONDS = 0.2
+
+
+def helpers_fingerprint(package_dir: Path) -> str:
+    """SHA-256 over the paths and contents of every .py file in `package_dir`."""
+    digest = hashlib.sha256()
+    for path in sorted(package_dir.rglob("*.py")):
+        digest.update(path.relative_to(package_dir).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def reset_cache_if_changed(cache_dir: Path, package_dir: Path) -> bool:
+    """Empty `cache_dir` when the package's fingerprint differs from the stored one; True if emptied."""
+    fingerprint = helpers_fingerprint(package_dir)
+    stamp = cache_dir / STAMP
+    if stamp.exists() and stamp.read_text() == fingerprint:
+        return False
+    emptied = cache_dir.exists()
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    cache_dir.mkdir(parents=True)
+    stamp.write_text(fingerprint)
+    return emptied
+
+
+def poll_in_slices() -> None:
+    """Make jupyter_client's async get_msg poll the socket every POLL_SECONDS (idempotent)."""
+    from queue import Empty
+
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    original = AsyncZMQSocketChannel.get_msg
+    if getattr(original, "_polls_in_slices", False):
+        return
+
+    async def get_msg(self, timeout=None):
+        deadline = None if timeout is None else monotonic() + timeout
+        while True:
+            left = POLL_SECONDS if deadline is None else max(0.0, deadline - monotonic())
+            try:
+                return await original(self, min(POLL_SECONDS, left))
+            except Empty:
+                if deadline is not None and monotonic() >= deadline:
+                    raise
+
+    get_msg._polls_in_slices = True
+    AsyncZMQSocketChannel.get_msg = get_msg
+
+
+def _on_config_inited(app, config) -> None:
+    root = Path(app.confdir)
+    cache = config.nb_execution_cache_path or str(Path(app.outdir).parent / ".jupyter_cache")
+    if reset_cache_if_changed(Path(cache), root / "lstm_helpers"):
+        print("lstm_book: lstm_helpers changed, every notebook will run again")
+
+
+def setup(app):
+    os.environ["LSTM_BOOK_STATIC"] = "1"
+    poll_in_slices()
+    app.connect("config-inited", _on_config_inited)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
