@@ -1,0 +1,217 @@
+"""Checkers for the student's own gate and cell functions: they print right, or what is wrong and where.
+
+Each checker calls the student's function on a small random case (float64, batch 5, input 3,
+hidden 4), compares with `cells.RNNCell` / `cells.LSTMCell`, prints one verdict and returns
+True or False. Shapes are time-first elsewhere in the book; one step is (batch, size).
+
+    check_rnn_step(fn)     fn(x_t, h_prev, params) -> h_t
+    check_lstm_step(fn)    fn(x_t, h_prev, c_prev, params) -> (h_t, c_t)
+    check_gate(fn, "f")    fn(x_t, h_prev, params) -> f_t
+
+`params` is a dict of tensors, in one of two layouts (`layout=`):
+- "torch" (default): the names and shapes of `torch.nn.RNN` / `nn.LSTM` layer 0 without "_l0":
+  weight_ih (G*H, input), weight_hh (G*H, H), bias_ih (G*H,), bias_hh (G*H,), with the LSTM's
+  four gates stacked in the order i, f, g, o. Use `x_t @ params["weight_ih"].T`.
+- "gates": the names of `cells.LSTMCell` / `cells.RNNCell`: W_xi (input, H), W_hi (H, H),
+  b_xi, b_hi, ..., W_xh, W_hh, b_xh, b_hh. Use `x_t @ params["W_xi"]`.
+Get them with `lstm_params()` / `rnn_params()` to try your function by hand.
+"""
+
+from __future__ import annotations
+
+from itertools import permutations
+from typing import Callable
+
+import torch
+from torch import nn
+
+from lstm_helpers.cells import GATES, LSTMCell, RNNCell
+from lstm_helpers.checks import require_int
+
+BATCH, INPUT, HIDDEN = 5, 3, 4  # distinct sizes, so a transposed result shows in its shape
+TOL = 1e-8  # float64: a right answer differs by ~1e-16
+LAYOUTS = ("torch", "gates")
+
+
+def _layer(kind: str, seed: int) -> nn.RNN | nn.LSTM:
+    torch.manual_seed(require_int("seed", seed, 0))
+    return (nn.RNN if kind == "rnn" else nn.LSTM)(INPUT, HIDDEN).double()
+
+
+def _params(layer: nn.RNN | nn.LSTM, layout: str) -> dict[str, torch.Tensor]:
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+    if layout == "torch":
+        return {k.removesuffix("_l0"): v.detach().clone() for k, v in layer.named_parameters()}
+    cell = RNNCell.from_torch(layer) if isinstance(layer, nn.RNN) else LSTMCell.from_torch(layer)
+    return {k: v.detach().clone() for k, v in cell.named_parameters()}
+
+
+def rnn_params(seed: int = 0, layout: str = "torch") -> dict[str, torch.Tensor]:
+    """Parameters of a small tanh RNN (input 3, hidden 4, float64) in the given layout."""
+    return _params(_layer("rnn", seed), layout)
+
+
+def lstm_params(seed: int = 0, layout: str = "torch") -> dict[str, torch.Tensor]:
+    """Parameters of a small LSTM (input 3, hidden 4, float64, gates i, f, g, o) in the given layout."""
+    return _params(_layer("lstm", seed), layout)
+
+
+def _inputs(seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    gen = torch.Generator().manual_seed(seed + 1)
+    x_t = torch.randn(BATCH, INPUT, generator=gen, dtype=torch.float64)  # (batch, input)
+    h_prev = torch.randn(BATCH, HIDDEN, generator=gen, dtype=torch.float64).tanh()  # (batch, H)
+    c_prev = torch.randn(BATCH, HIDDEN, generator=gen, dtype=torch.float64)  # (batch, H)
+    return x_t, h_prev, c_prev
+
+
+def _call(fn: Callable, args: tuple, what: str) -> tuple[object, str | None]:
+    """Call the student's fn; return (result, None) or (None, a message saying what it raised)."""
+    try:
+        return fn(*args), None
+    except Exception as err:  # the student's code may raise anything: report it
+        return None, f"your {what} raised {type(err).__name__}: {err}"
+
+
+def _shape_problem(name: str, out: object, dtype: torch.dtype = torch.float64) -> str | None:
+    """What is wrong with the type, shape or dtype of one returned tensor, or None."""
+    want = (BATCH, HIDDEN)
+    if not isinstance(out, torch.Tensor):
+        return f"{name} should be a torch.Tensor, got {type(out).__name__}"
+    if tuple(out.shape) == want[::-1]:
+        return f"{name} has shape {tuple(out.shape)}, expected (batch, H) = {want}: transposed?"
+    if tuple(out.shape) != want:
+        return f"{name} has shape {tuple(out.shape)}, expected (batch, H) = {want}"
+    if out.dtype != dtype:
+        return f"{name} has dtype {out.dtype}, expected {dtype} (the inputs' dtype)"
+    return None
+
+
+def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
+    return (a - b).abs().max().item() < TOL
+
+
+def _diff(a: torch.Tensor, b: torch.Tensor) -> float:
+    return (a.detach() - b.detach()).abs().max().item()
+
+
+def _report(ok: bool, message: str, verbose: bool) -> bool:
+    if verbose:
+        print(("Right! " if ok else "Not yet: ") + message)
+    return ok
+
+
+def _permuted_cell(lstm: nn.LSTM, order: tuple[str, ...]) -> LSTMCell:
+    """The cell a student builds when naming torch's chunks (i, f, g, o) as `order`."""
+    cell = LSTMCell.from_torch(lstm)
+    swapped = LSTMCell.from_torch(lstm)
+    with torch.no_grad():
+        for chunk, name in zip(GATES, order):
+            for prefix in ("W_x", "W_h", "b_x", "b_h"):
+                getattr(swapped, prefix + name).copy_(getattr(cell, prefix + chunk))
+    return swapped
+
+
+def _gate_order(lstm: nn.LSTM, args: tuple, h_t: torch.Tensor, c_t: torch.Tensor) -> tuple[str, ...] | None:
+    """The order the student read the stacked gates in, when that explains the answer."""
+    for order in permutations(GATES):
+        h_ref, c_ref, _ = _permuted_cell(lstm, order).step(*args)
+        if order != GATES and _close(h_t, h_ref) and _close(c_t, c_ref):
+            return order
+    return None
+
+
+def check_lstm_step(fn: Callable, seed: int = 0, layout: str = "torch", verbose: bool = True) -> bool:
+    """Check fn(x_t, h_prev, c_prev, params) -> (h_t, c_t) against `cells.LSTMCell`; print the verdict."""
+    lstm = _layer("lstm", seed)
+    args = _inputs(seed)
+    out, error = _call(fn, (*args, _params(lstm, layout)), "LSTM step")
+    if error is None and not (isinstance(out, (tuple, list)) and len(out) == 2):
+        error = f"your LSTM step should return a pair (h_t, c_t), got {type(out).__name__}"
+    error = error or _shape_problem("h_t", out[0]) or _shape_problem("c_t", out[1])
+    if error:
+        return _report(False, error, verbose)
+    h_t, c_t = out
+    h_ref, c_ref, _ = LSTMCell.from_torch(lstm).step(*args)
+    return _report(*_lstm_verdict(lstm, args, h_t, c_t, h_ref, c_ref), verbose)
+
+
+def _lstm_verdict(lstm, args, h_t, c_t, h_ref, c_ref) -> tuple[bool, str]:  # noqa: ANN001
+    """(right?, message) for an LSTM step whose shapes are right."""
+    dh, dc = _diff(h_t, h_ref), _diff(c_t, c_ref)
+    if dh < TOL and dc < TOL:
+        return True, f"h_t and c_t match torch.nn.LSTM (max difference {max(dh, dc):.1e})."
+    if _close(h_t, c_ref) and _close(c_t, h_ref):
+        return False, "you returned (c_t, h_t); return (h_t, c_t)."
+    order = _gate_order(lstm, args, h_t.detach(), c_t.detach())
+    if order is not None:
+        return False, (
+            f"gate order: you read the stacked gates as {', '.join(order)}, but torch.nn.LSTM "
+            f"stacks them as {', '.join(GATES)} (your h_t is off by up to {dh:.2g})."
+        )
+    if dc < TOL:
+        return False, f"c_t is right, h_t is off by up to {dh:.3g}: check h_t = o_t * tanh(c_t)."
+    return False, (
+        f"c_t is off by up to {dc:.3g} and h_t by up to {dh:.3g}: check each gate "
+        "(check_gate), its activation (sigmoid for i, f, o; tanh for g), and c_t = f_t*c_prev + i_t*g_t."
+    )
+
+
+def check_gate(fn: Callable, gate: str, seed: int = 0, layout: str = "torch", verbose: bool = True) -> bool:
+    """Check fn(x_t, h_prev, params) -> one LSTM gate's value (gate in "i", "f", "g", "o")."""
+    if gate not in GATES:
+        raise ValueError(f"gate must be one of {GATES}, got {gate!r}")
+    lstm = _layer("lstm", seed)
+    x_t, h_prev, _ = _inputs(seed)
+    out, error = _call(fn, (x_t, h_prev, _params(lstm, layout)), f"{gate} gate")
+    error = error or _shape_problem(f"{gate}_t", out)
+    if error:
+        return _report(False, error, verbose)
+    values = dict(zip(GATES, LSTMCell.from_torch(lstm).gates(x_t, h_prev)))
+    d = _diff(out, values[gate])
+    if d < TOL:
+        return _report(True, f"{gate}_t matches torch.nn.LSTM (max difference {d:.1e}).", verbose)
+    other = [k for k, v in values.items() if _close(out, v)]
+    if other:
+        return _report(
+            False,
+            f"you computed the {other[0]} gate, not {gate}: check which chunk "
+            f"you took (torch stacks {', '.join(GATES)}).",
+            verbose,
+        )
+    act = "tanh" if gate == "g" else "sigmoid"
+    return _report(
+        False, f"{gate}_t is off by up to {d:.3g}: check the weights, both biases and {act}.", verbose
+    )
+
+
+def check_rnn_step(fn: Callable, seed: int = 0, layout: str = "torch", verbose: bool = True) -> bool:
+    """Check fn(x_t, h_prev, params) -> h_t against `cells.RNNCell`; print the verdict."""
+    rnn = _layer("rnn", seed)
+    x_t, h_prev, _ = _inputs(seed)
+    params = _params(rnn, layout)
+    out, error = _call(fn, (x_t, h_prev, params), "RNN step")
+    error = error or _shape_problem("h_t", out)
+    if error:
+        return _report(False, error, verbose)
+    cell = RNNCell.from_torch(rnn)
+    d = _diff(out, cell(x_t, h_prev))
+    if d < TOL:
+        return _report(True, f"h_t matches torch.nn.RNN (max difference {d:.1e}).", verbose)
+    return _report(False, _rnn_hint(cell, x_t, h_prev, out, d), verbose)
+
+
+def _rnn_hint(cell: RNNCell, x_t: torch.Tensor, h_prev: torch.Tensor, h_t: torch.Tensor, d: float) -> str:
+    """Name the common RNN mistakes: no tanh, a transposed W_hh, a missing bias."""
+    a = x_t @ cell.W_xh + cell.b_xh + h_prev @ cell.W_hh + cell.b_hh  # pre-activation (batch, H)
+    if _close(h_t, a):
+        return "h_t is the pre-activation: apply tanh."
+    if _close(h_t, torch.tanh(a - h_prev @ cell.W_hh + h_prev @ cell.W_hh.T)):
+        return (
+            "the recurrent weight is used transposed: write h_prev @ params['weight_hh'].T "
+            "(layout 'torch') or h_prev @ params['W_hh'] (layout 'gates')."
+        )
+    for name, b in (("bias_ih (b_xh)", cell.b_xh), ("bias_hh (b_hh)", cell.b_hh)):
+        if _close(h_t, torch.tanh(a - b)):
+            return f"{name} is missing: torch.nn.RNN adds both biases."
+    return f"h_t is off by up to {d:.3g}: check h_t = tanh(x_t W_xh + b_xh + h_prev W_hh + b_hh)."
