@@ -1,0 +1,85 @@
+"""The repository agrees with itself: notebooks, setup cells, config, Binder and pinned requirements."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers_repo import NOTEBOOKS, ROOT, config, notebook, source, toc_files
+
+
+def test_there_are_chapter_notebooks_and_all_are_in_the_toc():
+    assert NOTEBOOKS, "no notebooks in notebooks/"
+    in_toc = set(toc_files())
+    for path in NOTEBOOKS:
+        assert f"notebooks/{path.stem}" in in_toc, f"{path.name} is not in _toc.yml"
+
+
+def test_every_toc_entry_has_a_source_file():
+    for name in toc_files():
+        assert (ROOT / f"{name}.md").exists() or (ROOT / f"{name}.ipynb").exists(), name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_stored_without_outputs(path):
+    for k, cell in enumerate(notebook(path)["cells"]):
+        if cell["cell_type"] == "code":
+            assert not cell["outputs"], f"{path.name} cell {k} has outputs"
+            assert cell["execution_count"] is None, f"{path.name} cell {k} has an execution count"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_starts_with_the_setup_cell_for_this_repository(path):
+    first = notebook(path)["cells"][0]
+    assert first["cell_type"] == "code", f"{path.name}: the first cell must be the setup cell"
+    text = source(first)
+    assert 'find_spec("lstm_helpers") is None' in text, "the setup cell must only install when missing"
+    repo = re.search(r'REPO = "([^"]+)"', text)
+    assert repo, f"{path.name}: the setup cell names no REPO"
+    assert repo.group(1) == config()["repository"]["url"], "setup cell and _config.yml disagree"
+    branch = config()["repository"]["branch"]
+    assert f"@{branch}" in text, f"{path.name}: the setup cell must install from branch {branch}"
+
+
+def test_setup_cells_are_identical():
+    firsts = {source(notebook(path)["cells"][0]) for path in NOTEBOOKS}
+    assert len(firsts) == 1, "every notebook must start with the same setup cell"
+
+
+def test_repository_branch_is_main():
+    assert config()["repository"]["branch"] == "main"
+
+
+def _requirements(path) -> dict[str, str]:
+    pins = {}
+    for line in path.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-"):
+            name, version = line.split("==")
+            pins[name.lower()] = version
+    return pins
+
+
+def test_binder_requirements_match_requirements_with_cpu_torch():
+    local = _requirements(ROOT / "requirements.txt")
+    binder = _requirements(ROOT / "binder" / "requirements.txt")
+    assert set(binder) == set(local), f"different packages: {set(binder) ^ set(local)}"
+    for name, version in local.items():
+        if name == "torch":
+            assert binder[name] == f"{version}+cpu", "Binder must install the CPU-only torch"
+        else:
+            assert binder[name] == version, f"{name}: {binder[name]} on Binder, {version} locally"
+    text = (ROOT / "binder" / "requirements.txt").read_text()
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in text
+
+
+def test_requirements_are_pinned_and_torch_is_the_local_cpu_build():
+    pins = _requirements(ROOT / "requirements.txt")
+    assert pins["torch"] == "2.13.0"
+    assert pins["jupyter-book"].startswith("1."), "the book is built with Jupyter Book 1.x"
+
+
+def test_package_keeps_loose_lower_bounds():
+    text = (ROOT / "pyproject.toml").read_text()
+    deps = re.search(r"dependencies = \[(.*?)\]", text, re.S).group(1)
+    assert "==" not in deps and ">=" in deps
