@@ -1,0 +1,134 @@
+"""Interactive figures that work in a live notebook and, without a kernel, in the built website.
+
+Every interactive figure in the book is one pure function `draw(value) -> matplotlib Figure` and
+the list of values its slider takes. `SliderFigure(draw, values, ...)` then shows it
+
+- live (a running kernel): an ipywidgets slider above the picture; moving it redraws;
+- static (the built site, LSTM_BOOK_STATIC=1): every frame rendered once and embedded in the page
+  with a plain HTML range input that swaps them, so the control moves the picture with no kernel
+  and no outside script.
+
+Each value is drawn at most once per session (frames are cached as PNG bytes), so work that a
+value needs (training a model, say) is paid once; cache such work in `draw` with `cached`.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import io
+import itertools
+import json
+import os
+from collections.abc import Callable, Sequence
+
+import matplotlib.pyplot as plt
+
+_ids = itertools.count()
+
+
+def is_static() -> bool:
+    """True where no kernel will sit behind the output: the book build and the test suite."""
+    return os.environ.get("LSTM_BOOK_STATIC") == "1"
+
+
+def cached(fn: Callable) -> Callable:
+    """Memoise `fn` for the session: a slider value that needs training trains only once."""
+    return functools.lru_cache(maxsize=None)(fn)
+
+
+def render(fig, dpi: int = 80) -> bytes:
+    """The PNG bytes of `fig` at `dpi`; the figure is closed afterwards."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+class SliderFigure:
+    """`draw(value)` behind a slider over `values`: live with ipywidgets, static as HTML frames.
+
+    label: what the slider sets, e.g. "gap (filler words)".
+    alt: the alt text of a frame, a format string with `{value}` or a function of the value.
+    """
+
+    def __init__(
+        self,
+        draw: Callable,
+        values: Sequence,
+        label: str,
+        alt: str | Callable,
+        start=None,
+        dpi: int = 80,
+    ):
+        if not callable(draw):
+            raise TypeError(f"draw must be a function value -> Figure, got {type(draw).__name__}")
+        self.values = list(values)
+        if not self.values:
+            raise ValueError("values must hold at least one slider value, got none")
+        if start is not None and start not in self.values:
+            raise ValueError(f"start must be one of values {self.values}, got {start!r}")
+        self.draw, self.label, self.alt, self.dpi = draw, label, alt, dpi
+        self.start = self.values[0] if start is None else start
+        self._frames: dict = {}
+
+    def frame(self, value) -> bytes:
+        """PNG bytes of `draw(value)`, drawn once per value."""
+        if value not in self.values:
+            raise ValueError(f"value must be one of {self.values}, got {value!r}")
+        if value not in self._frames:
+            self._frames[value] = render(self.draw(value), self.dpi)
+        return self._frames[value]
+
+    def alt_text(self, value) -> str:
+        return self.alt(value) if callable(self.alt) else self.alt.format(value=value)
+
+    def live(self):
+        """An ipywidgets slider above an image; moving the slider shows `draw(value)`."""
+        import ipywidgets
+
+        slider = ipywidgets.SelectionSlider(
+            options=self.values, value=self.start, description=self.label,
+            continuous_update=False, style={"description_width": "initial"},
+            layout=ipywidgets.Layout(width="95%"),
+        )  # fmt: skip
+        image = ipywidgets.Image(value=self.frame(self.start), format="png")
+
+        def show(change):
+            image.value = self.frame(change["new"])
+
+        slider.observe(show, names="value")
+        return ipywidgets.VBox([slider, image])
+
+    def static_html(self) -> str:
+        """Every frame in one HTML block with a range input that swaps them (no kernel, no CDN)."""
+        uid = f"lstm-scrubber-{next(_ids)}"
+        start = self.values.index(self.start)
+        labels = html.escape(json.dumps([str(v) for v in self.values]))
+        images = "\n".join(
+            f'<img src="data:image/png;base64,{base64.b64encode(self.frame(v)).decode()}" '
+            f'alt="{html.escape(self.alt_text(v))}" data-value="{html.escape(str(v))}" '
+            f'style="max-width:100%;{"" if k == start else "display:none"}">'
+            for k, v in enumerate(self.values)
+        )
+        swap = (
+            "var box=this.closest('.lstm-scrubber'), k=+this.value;"
+            "box.querySelectorAll('img').forEach(function(im,j){im.style.display=j===k?'':'none';});"
+            "box.querySelector('output').textContent=JSON.parse(box.dataset.labels)[k];"
+        )
+        return (
+            f'<div class="lstm-scrubber" id="{uid}" data-labels="{labels}">\n'
+            f'<label for="{uid}-range">{html.escape(self.label)}: '
+            f'<output for="{uid}-range">{html.escape(str(self.start))}</output></label><br>\n'
+            f'<input type="range" id="{uid}-range" min="0" max="{len(self.values) - 1}" step="1" '
+            f'value="{start}" style="width:95%" oninput="{swap}">\n{images}\n</div>'
+        )
+
+    def _repr_html_(self) -> str:
+        return self.static_html()
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import HTML, display
+
+        display(HTML(self.static_html()) if is_static() else self.live())
