@@ -1,0 +1,106 @@
+"""exercises: right answers pass, each classic mistake is caught and named."""
+
+import pytest
+import torch
+
+from lstm_helpers import exercises
+
+
+def lstm_step(order="ifgo", swap=False, g_act=torch.tanh):
+    """A student's LSTM step reading the stacked torch weights as `order`."""
+
+    def fn(x_t, h_prev, c_prev, p):
+        z = x_t @ p["weight_ih"].T + p["bias_ih"] + h_prev @ p["weight_hh"].T + p["bias_hh"]
+        gate = dict(zip(order, z.chunk(4, dim=1)))
+        i, f, o = (torch.sigmoid(gate[k]) for k in "ifo")
+        c_t = f * c_prev + i * g_act(gate["g"])
+        h_t = o * torch.tanh(c_t)
+        return (c_t, h_t) if swap else (h_t, c_t)
+
+    return fn
+
+
+def lstm_step_gates_layout(x_t, h_prev, c_prev, p):
+    def gate(k, act):
+        return act(x_t @ p[f"W_x{k}"] + p[f"b_x{k}"] + h_prev @ p[f"W_h{k}"] + p[f"b_h{k}"])
+
+    c_t = gate("f", torch.sigmoid) * c_prev + gate("i", torch.sigmoid) * gate("g", torch.tanh)
+    return gate("o", torch.sigmoid) * torch.tanh(c_t), c_t
+
+
+def no_output_gate(h_t, c_t):
+    return torch.tanh(c_t), c_t  # forgot o_t
+
+
+def test_right_lstm_steps_pass(capsys):
+    assert exercises.check_lstm_step(lstm_step())
+    assert exercises.check_lstm_step(lstm_step_gates_layout, layout="gates", seed=3)
+    assert capsys.readouterr().out.startswith("Right!")
+
+
+def test_gate_order_ifog_is_caught_and_named(capsys):
+    assert not exercises.check_lstm_step(lstm_step("ifog"))
+    out = capsys.readouterr().out
+    assert "gate order" in out and "i, f, o, g" in out and "i, f, g, o" in out
+
+
+@pytest.mark.parametrize(
+    "fn, message",
+    [
+        (lstm_step(swap=True), "you returned (c_t, h_t)"),
+        (lstm_step(g_act=torch.sigmoid), "c_t is off by up to"),
+        (lambda x, h, c, p: (h.T, c), "h_t has shape (4, 5), expected (batch, H) = (5, 4): transposed?"),
+        (lambda x, h, c, p: (h.float(), c), "h_t has dtype torch.float32"),
+        (lambda x, h, c, p: h, "should return a pair (h_t, c_t)"),
+        (lambda x, h, c, p: p["W_xi"], "raised KeyError"),
+        (lambda *args: no_output_gate(*lstm_step()(*args)), "c_t is right, h_t is off"),
+    ],
+)
+def test_lstm_mistakes_are_named(fn, message, capsys):
+    assert exercises.check_lstm_step(fn) is False
+    assert message in capsys.readouterr().out
+
+
+def rnn_step(transpose=True, bias=True, act=torch.tanh):
+    def fn(x_t, h_prev, p):
+        W_hh = p["weight_hh"].T if transpose else p["weight_hh"]
+        a = x_t @ p["weight_ih"].T + h_prev @ W_hh + p["bias_hh"] + (p["bias_ih"] if bias else 0)
+        return act(a)
+
+    return fn
+
+
+@pytest.mark.parametrize(
+    "fn, ok, message",
+    [
+        (rnn_step(), True, "matches torch.nn.RNN"),
+        (rnn_step(act=lambda a: a), False, "apply tanh"),
+        (rnn_step(transpose=False), False, "used transposed"),
+        (rnn_step(bias=False), False, "bias_ih (b_xh) is missing"),
+        (rnn_step(act=torch.sigmoid), False, "h_t is off by up to"),
+    ],
+)
+def test_rnn_checker(fn, ok, message, capsys):
+    assert exercises.check_rnn_step(fn) is ok
+    assert message in capsys.readouterr().out
+
+
+def test_gate_checker_names_the_gate_computed(capsys):
+    def f_gate(x_t, h_prev, p):
+        z = x_t @ p["weight_ih"].T + p["bias_ih"] + h_prev @ p["weight_hh"].T + p["bias_hh"]
+        return torch.sigmoid(z.chunk(4, dim=1)[1])
+
+    assert exercises.check_gate(f_gate, "f")
+    assert not exercises.check_gate(f_gate, "o")
+    assert "you computed the f gate, not o" in capsys.readouterr().out
+
+
+def test_params_layouts_hold_the_same_numbers():
+    torch_p, gates_p = exercises.lstm_params(layout="torch"), exercises.lstm_params(layout="gates")
+    assert torch_p["weight_hh"].shape == (16, 4) and gates_p["W_hg"].shape == (4, 4)
+    assert torch.equal(torch_p["weight_hh"].chunk(4)[2].T, gates_p["W_hg"])
+    assert set(exercises.rnn_params(layout="gates")) == {"W_xh", "W_hh", "b_xh", "b_hh"}
+    with pytest.raises(ValueError, match="layout must be one of"):
+        exercises.lstm_params(layout="keras")
+    with pytest.raises(ValueError, match="gate must be one of"):
+        exercises.check_gate(lambda x, h, p: h, "z")
