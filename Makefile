@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+VENDOR := book/_vendor/mathjax/tex-chtml.js
 export LSTM_BOOK_STATIC := 1
 export MPLBACKEND := Agg
 
@@ -17,14 +18,21 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps -e .
 	@touch $(STAMP)
 
-setup: $(STAMP)
+# MathJax from npm, copied next to the pages so that math renders without internet.
+$(VENDOR): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf book/_vendor && mkdir -p book/_vendor/mathjax/output/chtml/fonts
+	cp node_modules/mathjax/es5/tex-chtml.js book/_vendor/mathjax/
+	cp -r node_modules/mathjax/es5/output/chtml/fonts/woff-v2 book/_vendor/mathjax/output/chtml/fonts/
+
+setup: $(STAMP) $(VENDOR)
 
 book: html
 	@echo
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
 	@echo "or serve it:              $(BIN)/python -m http.server -d _build/html 8000"
 
-html: $(STAMP)
+html: $(STAMP) $(VENDOR)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 test: lint unit notebooks html site-tests
@@ -46,4 +54,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
 clean:
-	rm -rf _build
+	rm -rf _build book/_vendor

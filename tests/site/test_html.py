@@ -91,3 +91,25 @@ def test_rnn_check_on_the_page_reports_rounding_error_only():
     text = page("notebooks/01-sequences-and-rnns").get_text()
     diffs = [float(d) for d in re.findall(r"max diff: ([0-9.e+-]+)", text)]
     assert len(diffs) == 2 and max(diffs) < 1e-10, diffs
+
+
+def _pages() -> list[Path]:
+    return sorted(p for p in HTML.rglob("*.html") if "_static" not in p.parts)
+
+
+@pytest.mark.parametrize("path", _pages(), ids=lambda p: p.relative_to(HTML).as_posix())
+def test_page_needs_no_outside_script_stylesheet_or_font(path):
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    outside = [tag.get("src") or tag.get("href") for tag in soup.select("script[src], link[rel=stylesheet]")]
+    outside = [url for url in outside if re.match(r"(https?:)?//", url)]
+    assert not outside, f"loads from the internet: {outside}"
+
+
+def test_math_is_typeset_by_the_sites_own_mathjax():
+    soup = page("notebooks/01-sequences-and-rnns")
+    src = [s["src"] for s in soup.select("script[src]") if "tex-chtml.js" in s["src"]]
+    assert src, "no MathJax script on a page with math"
+    served = (HTML / "notebooks" / src[0].split("?")[0]).resolve()
+    assert served.is_file() and served.stat().st_size > 500_000, f"MathJax not served at {served}"
+    fonts = served.parent / "output" / "chtml" / "fonts" / "woff-v2"
+    assert len(list(fonts.glob("*.woff"))) > 10, "MathJax fonts missing"
