@@ -9,7 +9,7 @@ VENDOR := book/_vendor/mathjax/tex-chtml.js
 export LSTM_BOOK_STATIC := 1
 export MPLBACKEND := Agg
 
-.PHONY: book test setup lint unit notebooks html site-tests bench clean
+.PHONY: book test setup lint unit notebooks html student site-tests bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,8 +35,17 @@ book: html
 html: $(STAMP) $(VENDOR)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-test: lint unit notebooks html site-tests
+test: lint unit notebooks html student site-tests
 	@echo "All checks passed."
+
+# The student edition: the same book without solutions, into _build/student/html.
+student: html
+	$(BIN)/python tools/student.py config _build/student/_config.yml
+	$(BIN)/jupyter-book build . --config _build/student/_config.yml --path-output _build/student \
+		-W -n --keep-going
+	rm -rf _build/student/html && mv _build/student/_build/html _build/student/html
+	$(BIN)/python tools/student.py strip _build/student/html/_sources
+	@echo "The student edition is built. Open: file://$(CURDIR)/_build/student/html/index.html"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

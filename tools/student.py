@@ -1,0 +1,65 @@
+"""The student edition: the same book with every exercise solution removed.
+
+    python tools/student.py config OUT.yml   write the student build's Jupyter Book config
+    python tools/student.py strip DIR        remove solutions from the notebooks under DIR
+
+The config is the book's own with sphinx-exercise's `hide_solutions`, the main build's
+execution cache (so nothing runs again after `make book`) and no Colab/Binder buttons: those
+open the repository's notebooks, which hold the solutions. The download button serves the
+notebook with its solutions stripped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTION = re.compile(r"\n*:::+\{solution\}.*?\n:::+[ \t]*(?=\n|$)", re.S)
+
+
+def student_config() -> dict:
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    sphinx = config["sphinx"]
+    config["title"] = f"{config['title']} (student edition)"
+    config["execute"]["cache"] = str(ROOT / "_build" / ".jupyter_cache")
+    config["launch_buttons"] = {"binderhub_url": "", "colab_url": ""}
+    sphinx["config"]["hide_solutions"] = True  # sphinx-exercise drops every {solution}
+    # paths in the book's config are relative to the repository root, not to OUT.yml
+    config["bibtex_bibfiles"] = [str(ROOT / p) for p in config["bibtex_bibfiles"]]
+    sphinx["local_extensions"] = {name: str(ROOT / p) for name, p in sphinx["local_extensions"].items()}
+    sphinx["config"]["html_static_path"] = [str(ROOT / p) for p in sphinx["config"]["html_static_path"]]
+    return config
+
+
+def strip_solutions(text: str) -> str:
+    """`text` without its `:::{solution}` blocks."""
+    return SOLUTION.sub("", text)
+
+
+def strip_notebooks(folder: Path) -> int:
+    """Remove solutions from every notebook under `folder`; returns how many were removed."""
+    removed = 0
+    for path in folder.rglob("*.ipynb"):
+        nb = json.loads(path.read_text())
+        for cell in nb["cells"]:
+            text = "".join(cell["source"])
+            removed += len(SOLUTION.findall(text))
+            cell["source"] = strip_solutions(text)
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    return removed
+
+
+if __name__ == "__main__":
+    command, target = sys.argv[1], Path(sys.argv[2])
+    if command == "config":
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(yaml.safe_dump(student_config(), sort_keys=False))
+    elif command == "strip":
+        print(f"removed {strip_notebooks(target)} solutions from the notebooks under {target}")
+    else:
+        sys.exit(f"unknown command {command!r}: use config or strip")
