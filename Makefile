@@ -9,7 +9,7 @@ VENDOR := book/_vendor/mathjax/tex-chtml.js
 export LSTM_BOOK_STATIC := 1
 export MPLBACKEND := Agg
 
-.PHONY: book test setup lint unit notebooks html student site-tests bench clean
+.PHONY: book test setup lint unit notebooks html student slides site-tests bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ $(VENDOR): package.json package-lock.json
 
 setup: $(STAMP) $(VENDOR)
 
-book: html
+book: html slides
 	@echo
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
 	@echo "or serve it:              $(BIN)/python -m http.server -d _build/html 8000"
@@ -35,8 +35,13 @@ book: html
 html: $(STAMP) $(VENDOR)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-test: lint unit notebooks html student site-tests
+test: lint unit notebooks html student slides site-tests
 	@echo "All checks passed."
+
+# One reveal.js deck per chapter from the executed notebooks, into _build/slides and the site.
+slides: html
+	$(BIN)/python tools/slides.py build _build/slides _build/html
+	@echo "The slides are built: $(CURDIR)/_build/slides/"
 
 # The student edition: the same book without solutions, into _build/student/html.
 student: html

@@ -1,0 +1,116 @@
+"""Build one reveal.js deck per chapter from the executed notebooks, with nothing fetched online.
+
+    python tools/slides.py build OUT_DIR [SITE_DIR]
+        decks from _build/jupyter_execute/notebooks (written by the book build) into OUT_DIR,
+        with reveal.js, require.js, jQuery and MathJax copied from node_modules and book/_vendor;
+        the same files are copied into SITE_DIR/slides so the website links to them.
+    python tools/slides.py defaults NOTEBOOK...
+        give cells that have no `slideshow` metadata a default: the setup cell, exercises and
+        references are skipped, a heading starts a slide, other prose becomes speaker notes,
+        a figure gets a slide of its own. Authors then adjust the metadata by hand.
+
+Cells' `slideshow.slide_type` decides what is a slide, a fragment, skipped or a speaker note.
+Code is left out of the decks (one idea per slide, no walls of code); outputs stay.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXECUTED = ROOT / "_build" / "jupyter_execute" / "notebooks"
+NODE = ROOT / "node_modules"
+ASSETS = {  # where a deck looks for a file: where it comes from
+    "reveal.js/dist": NODE / "reveal.js" / "dist",
+    "reveal.js/plugin/notes": NODE / "reveal.js" / "plugin" / "notes",
+    "lib/require.js": NODE / "requirejs" / "require.js",
+    "lib/jquery.min.js": NODE / "jquery" / "dist" / "jquery.min.js",
+    "lib/mathjax": ROOT / "book" / "_vendor" / "mathjax",
+}
+
+
+def exporter():
+    from nbconvert import SlidesExporter
+
+    return SlidesExporter(
+        extra_template_basedirs=[str(ROOT / "tools" / "slides_template")],
+        template_name="lstm-reveal",
+        reveal_url_prefix="reveal.js",
+        require_js_url="lib/require.js",
+        jquery_url="lib/jquery.min.js",
+        mathjax_url="lib/mathjax/tex-chtml.js",
+        reveal_theme="white",
+        reveal_transition="none",
+        reveal_number="c/t",
+        reveal_width="1600",  # a larger logical slide, scaled to the screen: smaller text, room for figures
+        reveal_height="900",
+        reveal_scroll=True,  # a slide taller than the screen scrolls instead of being cut off
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+
+
+def copy_assets(out: Path) -> None:
+    for target, source in ASSETS.items():
+        if not source.exists():
+            raise FileNotFoundError(f"{source} is missing: run `make book` (it installs the npm packages)")
+        dest = out / target
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, dest, dirs_exist_ok=True)
+        else:
+            shutil.copy2(source, dest)
+
+
+def build(out: Path, site: Path | None = None) -> list[Path]:
+    """Write a deck per executed chapter notebook into `out` (and `site`/slides); return the decks."""
+    import nbformat
+
+    notebooks = sorted(EXECUTED.glob("*.ipynb"))
+    if not notebooks:
+        raise FileNotFoundError(f"no executed notebooks in {EXECUTED}: run `make book` first")
+    out.mkdir(parents=True, exist_ok=True)
+    copy_assets(out)
+    decks = []
+    for path in notebooks:
+        body, _ = exporter().from_notebook_node(nbformat.read(path, as_version=4))
+        deck = out / f"{path.stem}.slides.html"
+        deck.write_text(body, encoding="utf-8")
+        decks.append(deck)
+    if site is not None:
+        shutil.copytree(out, site / "slides", dirs_exist_ok=True)
+    return decks
+
+
+def default_slide_type(cell: dict, index: int) -> str:
+    text = "".join(cell["source"])
+    if index == 0 or "{exercise}" in text or text.startswith("## References"):
+        return "skip"
+    if cell["cell_type"] == "markdown":
+        return "slide" if text.startswith("#") else "notes"
+    figure = "image" in cell.get("metadata", {}).get("mystnb", {})
+    return "slide" if figure else "fragment"
+
+
+def set_defaults(path: Path) -> None:
+    nb = json.loads(path.read_text())
+    for k, cell in enumerate(nb["cells"]):
+        cell["metadata"].setdefault("slideshow", {"slide_type": default_slide_type(cell, k)})
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    command, args = sys.argv[1], sys.argv[2:]
+    if command == "build":
+        site = Path(args[1]) if len(args) > 1 else None
+        for deck in build(Path(args[0]), site):
+            print(f"wrote {deck}")
+    elif command == "defaults":
+        for name in args:
+            set_defaults(Path(name))
+    else:
+        sys.exit(f"unknown command {command!r}: use build or defaults")
