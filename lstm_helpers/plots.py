@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import matplotlib
 import matplotlib.pyplot as plt
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 from lstm_helpers.checks import require_int
 
@@ -105,3 +105,103 @@ def draw_unrolled_rnn(steps: int = 4):
     ax.set_xlim(-0.6, 2.9 + 1.6 * (steps - 1))
     ax.set_ylim(-0.4, 2.4)
     return fig, ax
+
+
+# --- the cells drawn one step at a time (chapters 4 and 5) -------------------------------------
+
+GATE_COLOURS = {"f": PALETTE["output"], "i": PALETTE["gru"], "g": PALETTE["gru"], "o": PALETTE["lstm_alt"]}
+
+
+def _node(ax, xy, text, colour="white"):
+    """A small circle for a pointwise operation (x, +, tanh) at `xy`."""
+    ax.add_patch(Circle(xy, 0.24, facecolor=colour, edgecolor="black", linewidth=1.2, zorder=3))
+    ax.text(*xy, text, ha="center", va="center", fontsize=9, zorder=4)
+
+
+def _body(ax, width, height, title):
+    """The cell's outline, from (0, 0) to (width, height), named in its corner."""
+    ax.add_patch(
+        FancyBboxPatch((0, 0), width, height, boxstyle="round,pad=0.1", facecolor="#F2F2F2",
+                       edgecolor=PALETTE["neutral"], linewidth=1.0, zorder=0)
+    )  # fmt: skip
+    ax.text(width - 0.1, 0.1, title, ha="right", va="bottom", fontsize=10, color=PALETTE["neutral"])
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+
+
+def rnn_cell_axes(ax):
+    """Draw one step of the tanh RNN into `ax`: x_t and h_{t-1} in, one tanh layer, h_t out."""
+    _body(ax, 3.0, 4.0, "RNN cell")
+    _box(ax, (1.5, 1.6), r"$\tanh$", PALETTE["rnn"], width=0.9, height=0.5)
+    _arrow(ax, (-0.9, 0.6), (1.2, 1.35), colour=PALETTE["rnn"])  # h_{t-1} in
+    _arrow(ax, (1.5, -0.8), (1.5, 1.35))  # x_t in
+    _arrow(ax, (1.5, 1.85), (1.5, 4.8), colour=PALETTE["rnn"])  # h_t up, to the output layer
+    _arrow(ax, (1.5, 3.0), (3.9, 3.0), colour=PALETTE["rnn"])  # h_t on, to the next step
+    ax.text(-0.9, 0.75, r"$h_{t-1}$", color=PALETTE["rnn"], fontsize=12)
+    ax.text(1.6, -0.8, r"$x_t$", fontsize=12)
+    ax.text(3.9, 3.15, r"$h_t$", color=PALETTE["rnn"], fontsize=12, ha="right")
+    ax.text(1.6, 4.6, r"$h_t$", color=PALETTE["rnn"], fontsize=12)
+    ax.set_xlim(-1.1, 7.9)
+    ax.set_ylim(-1.0, 5.0)
+
+
+def lstm_cell_axes(ax):
+    """Draw one step of the LSTM into `ax`: the belt c on top, four gates below, h_t out.
+
+    The memory c_{t-1} runs along the top (the conveyor belt): the forget gate f_t scales it
+    (remove), the input gate i_t times the candidate g_t is added to it (add), and the output
+    gate o_t reads tanh(c_t) out as the new short-term state h_t (read).
+    """
+    _body(ax, 6.0, 4.0, "LSTM cell")
+    belt = PALETTE["lstm"]
+    ax.plot([-0.9, 6.6], [3.4, 3.4], color=belt, linewidth=3.0, zorder=1)  # the belt c_{t-1} -> c_t
+    _arrow(ax, (6.5, 3.4), (6.9, 3.4), colour=belt)
+    ax.text(-0.9, 3.55, r"$c_{t-1}$", color=belt, fontsize=12)
+    ax.text(6.9, 3.55, r"$c_t$", color=belt, fontsize=12, ha="right")
+    _arrow(ax, (-0.9, 0.4), (0.6, 0.4), colour=PALETTE["rnn"])  # h_{t-1} in
+    ax.text(-0.9, 0.55, r"$h_{t-1}$", color=PALETTE["rnn"], fontsize=12)
+    _arrow(ax, (0.6, -0.8), (0.6, 0.4))  # x_t joins h_{t-1}
+    ax.text(0.7, -0.8, r"$x_t$", fontsize=12)
+    ax.plot([0.6, 4.4], [0.4, 0.4], color="black", linewidth=1.2)  # [h_{t-1}, x_t] to every gate
+    sigma = r"$\sigma$"
+    gates = {"f": (1.2, sigma), "i": (2.2, sigma), "g": (3.2, r"$\tanh$"), "o": (4.4, sigma)}
+    for name, (x, text) in gates.items():
+        _arrow(ax, (x, 0.4), (x, 0.95))
+        _box(ax, (x, 1.2), text, GATE_COLOURS[name], width=0.7, height=0.5)
+        ax.text(x - 0.42, 1.55, f"${name}_t$", ha="center", fontsize=10)
+    _node(ax, (1.2, 3.4), r"$\times$")  # forget: remove
+    _arrow(ax, (1.2, 1.45), (1.2, 3.18), colour=GATE_COLOURS["f"])
+    _node(ax, (2.7, 2.4), r"$\times$")  # i_t * g_t
+    _arrow(ax, (2.2, 1.45), (2.55, 2.22), colour=GATE_COLOURS["i"])
+    _arrow(ax, (3.2, 1.45), (2.85, 2.22), colour=GATE_COLOURS["g"])
+    _node(ax, (2.7, 3.4), "$+$")  # input: add
+    _arrow(ax, (2.7, 2.62), (2.7, 3.18), colour=GATE_COLOURS["i"])
+    _node(ax, (5.2, 2.5), r"$\tanh$")  # output: read
+    _arrow(ax, (5.2, 3.4), (5.2, 2.72), colour=belt)
+    _node(ax, (5.2, 1.2), r"$\times$")
+    _arrow(ax, (5.2, 2.28), (5.2, 1.42), colour=belt)
+    _arrow(ax, (4.75, 1.2), (4.98, 1.2), colour=GATE_COLOURS["o"])
+    _arrow(ax, (5.42, 1.2), (6.9, 1.2), colour=PALETTE["rnn"])  # h_t to the next step
+    _arrow(ax, (5.9, 1.2), (5.9, 4.8), colour=PALETTE["rnn"])  # h_t up, to the output layer
+    ax.text(6.9, 1.35, r"$h_t$", color=PALETTE["rnn"], fontsize=12, ha="right")
+    ax.text(6.0, 4.6, r"$h_t$", color=PALETTE["rnn"], fontsize=12)
+    for x, word in ((1.2, "remove"), (2.7, "add"), (5.2, "read")):
+        ax.text(x, 3.75, word, ha="center", fontsize=9, color=PALETTE["neutral"])
+    ax.set_xlim(-1.1, 7.1)
+    ax.set_ylim(-1.0, 5.0)
+
+
+def draw_lstm_cell():
+    """One step of the LSTM: the memory c on its belt, the four gates, the read-out h_t."""
+    fig, ax = new_figure(figsize=(6.4, 4.4))
+    lstm_cell_axes(ax)
+    return fig, ax
+
+
+def draw_rnn_and_lstm():
+    """The RNN cell (left) and the LSTM cell (right) at the same scale, side by side."""
+    fig, axes = new_figure(ncols=2, figsize=(10.0, 4.2), width_ratios=[1, 1.6])
+    rnn_cell_axes(axes[0])
+    lstm_cell_axes(axes[1])
+    axes[0].set_xlim(-1.1, 4.1)
+    return fig, axes

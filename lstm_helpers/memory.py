@@ -1,0 +1,188 @@
+"""Chapter 4's experiment in one place: its settings, the trained LSTM, and probes of its memory.
+
+The chapter (notebooks/04-the-memory-cell.ipynb) and its test (tests/test_chapter04.py) both
+call these functions with `SETTINGS`, so the claims the text makes are the claims the test checks.
+
+    model, history = memory.train_lstm()            # "fluent ___" at SETTINGS.gap
+    data, run = memory.probe(model)                  # held-out sentences, every gate and state
+    scores = memory.country_units(run, data)         # (H, n_countries): which unit keeps which country
+    memory.retention(3.0)                            # a fresh LSTM with forget bias 3: what survives
+
+Shapes are time-first: token ids (T, batch), states and gates (T, batch, H).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import torch
+
+from lstm_helpers import cells, gradients, models, plots, tasks, train, widgets
+from lstm_helpers.checks import require_int
+
+COUNTRY_POSITION = 4  # "i grew up in <country>": the country is word 4 (counting from 0)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Chapter 4's settings; the notebook and its test read them from here."""
+
+    gap: int = 50  # filler words between the country and the blank
+    hidden_size: int = 32  # H, the number of memory cells
+    forget_bias: float = 4.0  # b_f at initialisation: sigmoid(4) = 0.98, keep by default
+    steps: int = 300  # training budget; `fit` stops as soon as the task is solved
+    seed: int = 0  # model initialisation and training data
+    n_probe: int = 256  # held-out sentences used to look inside the trained cell
+    probe_seed: int = 1000  # their seed, apart from the training and test seeds
+    lag: int = 50  # the lag at which gradients are compared
+    slider_biases: tuple = (0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0)  # the forget-gate slider's values
+
+
+SETTINGS = Settings()
+
+
+def train_lstm(s: Settings = SETTINGS):
+    """(model, history): an LSTM trained on "fluent ___" with `s.gap` filler words."""
+    task = tasks.fluent(s.gap)
+    model = models.for_task(task, "lstm", hidden_size=s.hidden_size, seed=s.seed, forget_bias=s.forget_bias)
+    return model, train.fit(model, task, steps=s.steps, seed=s.seed)
+
+
+def run_cell(model, x: torch.Tensor) -> cells.Unrolled:
+    """Every gate and state of `model`'s LSTM over token ids x (T, batch), from scratch, float64."""
+    cell, inputs = gradients.from_model(model, x)
+    with torch.no_grad():
+        return cells.unroll(cell, inputs)
+
+
+def probe(model, s: Settings = SETTINGS):
+    """(data, run): `s.n_probe` held-out sentences and the model's gates and states on them."""
+    data = tasks.fluent_sentences(s.n_probe, s.gap, seed=s.probe_seed)
+    return data, run_cell(model, data.x)
+
+
+def threshold_accuracy(v: torch.Tensor, member: torch.Tensor) -> torch.Tensor:
+    """Best accuracy of one threshold on v (T, n) telling `member` (n,) from the rest, per step."""
+    order = v.argsort(dim=1)
+    below = member[order].float().cumsum(dim=1)  # members at or below each cut, (T, n)
+    n, members = member.numel(), member.sum()
+    rank = torch.arange(1, n + 1)
+    above_wins = (rank - below) + (members - below)  # non-members below, members above
+    below_wins = below + (n - members) - (rank - below)  # members below, non-members above
+    return torch.maximum(above_wins, below_wins).max(dim=1).values / n
+
+
+def country_units(run: cells.Unrolled, data, start: int = COUNTRY_POSITION) -> torch.Tensor:
+    """(H, n_countries): how well each cell unit alone tells each country from the others.
+
+    The score is the worst step, from the country word to the blank, of `threshold_accuracy`:
+    1.0 means one threshold on c_t of that unit separates the country at every step.
+    """
+    c = run.c[start:]  # (T - start, n, H)
+    n_countries = len(data.labels)
+    return torch.tensor([
+        [threshold_accuracy(c[:, :, j], data.y == k).min().item() for k in range(n_countries)]
+        for j in range(c.shape[2])
+    ])  # fmt: skip
+
+
+def with_each_country(data, k: int) -> torch.Tensor:
+    """Sentence k once per country, all else equal: token ids (T, n_countries)."""
+    x = data.x[:, k : k + 1].repeat(1, len(data.labels))  # (T, n_countries)
+    first = data.vocab.index[tasks.COUNTRIES[0]]  # countries have consecutive ids
+    x[COUNTRY_POSITION] = first + torch.arange(len(data.labels))
+    return x
+
+
+def draw_gates(data, k: int, run: cells.Unrolled, unit: int, each: cells.Unrolled):
+    """Gates i, f, o and the memory c of one unit along sentence k, word by word.
+
+    `run` holds sentence k's gates; `each` the same sentence once per country (`with_each_country`).
+    """
+    words = data.vocab.decode(data.x[:, k]).split() + ["___"]
+    fig, axes = plots.new_figure(nrows=4, figsize=(10.0, 7.0), sharex=True)
+    steps = torch.arange(len(words) - 1)
+    for ax, gate, name in zip(axes, "ifo", ("input gate $i_t$", "forget gate $f_t$", "output gate $o_t$")):
+        ax.plot(steps, run.gates[gate][:, k, unit], color=plots.GATE_COLOURS[gate], marker=".")
+        ax.set_ylim(-1.05 if gate == "i" else -0.05, 1.05)
+        ax.set_ylabel(name, rotation=0, ha="right", va="center")
+    written = run.gates["i"][:, k, unit] * run.gates["g"][:, k, unit]  # what step t adds to c
+    axes[0].plot(steps, written, color=plots.PALETTE["neutral"], linestyle="--", label=r"written $i_t g_t$")
+    axes[0].legend(loc="lower right", fontsize=9)
+    for country in range(each.c.shape[1]):
+        own = bool(country == data.y[k])
+        colour = plots.PALETTE["lstm"] if own else plots.PALETTE["neutral"]
+        axes[3].plot(steps, each.c[:, country, unit], color=colour, linewidth=2.5 if own else 1.0,
+                     label=tasks.COUNTRIES[country])  # fmt: skip
+    axes[3].set_ylabel(f"memory $c_t$\n(unit {unit})", rotation=0, ha="right", va="center")
+    axes[3].legend(ncols=4, loc="upper center", fontsize=9)
+    axes[3].set_xticks(steps, words[:-1], rotation=90, fontsize=7)
+    return fig, axes
+
+
+def lstm_and_rnn_jacobians(model, s: Settings = SETTINGS):
+    """(||dc_T/dc_t|| of the trained LSTM, ||dh_T/dh_t|| of a fresh RNN), by lag, on one sentence."""
+    data = tasks.fluent_sentences(1, s.gap, seed=s.probe_seed)
+    cell, x = gradients.from_model(model, data.x)
+    return gradients.jacobian_norms(cell, x), rnn_gradient(s)
+
+
+@functools.cache
+def retention(forget_bias: float | None, s: Settings = SETTINGS) -> dict:
+    """What survives the gap in a fresh (untrained) LSTM whose forget gates start at `forget_bias`.
+
+    None keeps PyTorch's default initialisation. Returns the mean forget gate over the gap
+    ("per_step"), the fraction of the memory kept over the whole gap, the product of f_t
+    ("over_gap", mean over units and sentences), and ||dc_T/dc_t|| by lag ("gradient").
+    """
+    model = models.for_task(tasks.fluent(s.gap), "lstm", hidden_size=s.hidden_size, seed=s.seed,
+                            forget_bias=forget_bias)  # fmt: skip
+    data = tasks.fluent_sentences(32, s.gap, seed=s.probe_seed)
+    f = run_cell(model, data.x).gates["f"][COUNTRY_POSITION + 1 : COUNTRY_POSITION + 1 + s.gap]  # (gap, n, H)
+    cell, x = gradients.from_model(model, data.x[:, :1])
+    return {
+        "per_step": f.mean().item(),
+        "over_gap": f.prod(dim=0).mean().item(),
+        "gradient": gradients.jacobian_norms(cell, x),
+    }
+
+
+@functools.cache
+def rnn_gradient(s: Settings = SETTINGS) -> torch.Tensor:
+    """||dh_T/dh_t|| by lag of a fresh tanh RNN on the same sentence, for reference."""
+    rnn = models.for_task(tasks.fluent(s.gap), "rnn", hidden_size=s.hidden_size, seed=s.seed)
+    cell, x = gradients.from_model(rnn, tasks.fluent_sentences(1, s.gap, seed=s.probe_seed).x)
+    return gradients.jacobian_norms(cell, x)
+
+
+def draw_forget_slider(forget_bias: float, s: Settings = SETTINGS):
+    """One frame of the forget-gate slider: the gradient by lag and the memory kept, at this bias."""
+    kept = retention(forget_bias, s)
+    fig, (left, right) = plots.new_figure(ncols=2, figsize=(8.0, 3.2), width_ratios=[2, 1])
+    left.semilogy(kept["gradient"],
+                  color=plots.PALETTE["lstm"], label=r"LSTM $\|\partial c_T/\partial c_t\|$")
+    left.semilogy(rnn_gradient(s), color=plots.PALETTE["rnn"], label=r"RNN $\|\partial h_T/\partial h_t\|$")
+    left.axvline(s.lag, color=plots.PALETTE["neutral"], linestyle=":")
+    left.set_ylim(1e-16, 1e2)
+    left.set_xlabel("lag $T - t$ (steps)")
+    left.legend(loc="lower left", fontsize=9)
+    bars = {"per step": kept["per_step"], f"over {s.gap}": kept["over_gap"]}
+    right.bar(list(bars), list(bars.values()), color=plots.GATE_COLOURS["f"])
+    right.set_ylim(0, 1)
+    right.set_title("memory kept", fontsize=10)
+    left.set_title(f"forget bias {forget_bias:g}: gradient at lag {s.lag} = {kept['gradient'][s.lag]:.1e}",
+                   fontsize=10)  # fmt: skip
+    return fig
+
+
+def forget_slider(s: Settings = SETTINGS) -> widgets.SliderFigure:
+    """The forget-gate slider: `draw_forget_slider` over `s.slider_biases`."""
+    require_int("lag", s.lag, 1, s.gap + 7)
+    return widgets.SliderFigure(
+        functools.partial(draw_forget_slider, s=s), s.slider_biases, "forget-gate bias $b_f$",
+        alt=lambda b: (f"Left: gradient norm along the memory cell against the lag, log scale, for a fresh "
+                       f"LSTM with forget bias {b:g}, and the RNN's for reference. Right: bars of the forget "
+                       f"gate's mean value per step and of the memory kept over the {s.gap}-step gap."),
+        start=0.0, dpi=75,
+    )  # fmt: skip
