@@ -7,6 +7,11 @@
    scrubbable animations (no kernel behind the page) and training shows no progress bar.
 3. nbclient now and then notices a kernel's reply only when the cell timeout expires (nbclient
    issue #312). Asking the socket in short slices instead of once for the whole wait removes it.
+4. Two fixes found by the browser tests (tests/browser), applied to every page as it is written:
+   Sphinx 7.4 lists an inline script added after the builder starts twice, so sphinx-thebe's
+   `const THEBE_JS_URL = ...` ran twice (an uncaught SyntaxError in every page's console); and
+   docutils marks bibliography entries role="doc-biblioentry", deprecated in ARIA 1.2, inside a
+   role="list", which then has no list items (axe: aria-required-children, critical).
 """
 
 from __future__ import annotations
@@ -74,8 +79,28 @@ def _on_config_inited(app, config) -> None:
         print("lstm_book: lstm_helpers changed, every notebook will run again")
 
 
+def drop_duplicate_scripts(scripts: list) -> list:
+    """`scripts` without repeats; an inline script's filename may be None or '' for the same one."""
+    seen, kept = set(), []
+    for js in scripts:
+        key = (getattr(js, "filename", js) or "", getattr(js, "priority", 0),
+               tuple(sorted(getattr(js, "attributes", {}).items())))  # fmt: skip
+        if key not in seen:
+            seen.add(key)
+            kept.append(js)
+    return kept
+
+
+def _on_html_page_context(app, pagename, templatename, context, doctree) -> None:
+    if isinstance(context.get("script_files"), list):
+        context["script_files"][:] = drop_duplicate_scripts(context["script_files"])
+    if "body" in context:
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def setup(app):
     os.environ["LSTM_BOOK_STATIC"] = "1"
     poll_in_slices()
     app.connect("config-inited", _on_config_inited)
+    app.connect("html-page-context", _on_html_page_context, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,93 @@
+"""The browser tests' session: the built site served on 127.0.0.1, one headless Chromium for all tests.
+
+Chromium is Debian's (/usr/bin/chromium, installed by `make browser`), driven by Playwright for
+Python; Playwright's own browser download is never used. Where the browser cannot be had, every
+test here is skipped, and the run says so loudly at the end.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+from browser_site import CHROMIUM, MAX_PAGE_BYTES, SITE, WIDTH, inspect, launch, serve, site_bytes
+
+HERE = Path(__file__).resolve().parent
+
+
+def _why_no_browser() -> str | None:
+    if not os.access(CHROMIUM, os.X_OK):
+        return (
+            f"BROWSER TESTS SKIPPED: no Chromium at {CHROMIUM}. Install it with "
+            "`apt-get install chromium` as root (`make browser` does that when run as root)."
+        )
+    if importlib.util.find_spec("playwright") is None:
+        return "BROWSER TESTS SKIPPED: no Playwright; .venv/bin/pip install -r requirements-browser.txt"
+    return None
+
+
+NO_BROWSER = _why_no_browser()
+WEIGHTS: dict[str, int] = {}
+
+
+def pytest_collection_modifyitems(config, items):
+    if NO_BROWSER:
+        for item in items:
+            if HERE in Path(item.fspath).resolve().parents:
+                item.add_marker(pytest.mark.skip(reason=NO_BROWSER))
+
+
+def pytest_terminal_summary(terminalreporter):
+    write = terminalreporter.write_line
+    if NO_BROWSER:
+        write("!" * 100, red=True, bold=True)
+        write(NO_BROWSER, red=True, bold=True)
+        write("!" * 100, red=True, bold=True)
+        return
+    if WEIGHTS:
+        largest = max(WEIGHTS, key=WEIGHTS.get)
+        write(
+            f"site {SITE}: {site_bytes() / 1e6:.1f} MB on disk; page weights (everything a page loads, "
+            f"uncompressed; limit {MAX_PAGE_BYTES / 1e6:.0f} MB), largest: {largest}"
+        )
+        for page, size in sorted(WEIGHTS.items(), key=lambda kv: -kv[1]):
+            write(f"  {size / 1e6:6.2f} MB  {page}")
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    with serve(SITE) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def context(browser):
+    ctx = browser.new_context(viewport={"width": WIDTH, "height": 900}, service_workers="block")
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture(scope="session")
+def visited(context, base_url):
+    """visited(page): the page opened and inspected once per session, then shared by every check."""
+    cache = {}
+
+    def get(page: str):
+        if page not in cache:
+            cache[page] = inspect(context, base_url, page)
+            WEIGHTS[page] = cache[page].weight
+        return cache[page]
+
+    return get
