@@ -1,15 +1,20 @@
 # The LSTM course book. Two commands are all a contributor needs:
 #   make book   set up .venv, execute the notebooks, build the site into _build/html
-#   make test   set up .venv, run every check (lint, unit tests, notebooks, strict build, built HTML)
+#   make test   set up .venv, run every check (lint, unit tests, notebooks, strict build, built HTML,
+#               the site in a headless browser)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 VENDOR := book/_vendor/mathjax/tex-chtml.js
+AXE    := node_modules/axe-core/axe.min.js
+BROWSER_STAMP := $(VENV)/.browser-installed
+CHROMIUM := /usr/bin/chromium
 export LSTM_BOOK_STATIC := 1
 export MPLBACKEND := Agg
 
-.PHONY: book test setup lint unit notebooks html student slides site-tests bench clean
+.PHONY: book test setup lint unit notebooks html student slides site-tests browser-setup browser screenshots \
+	bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,7 +40,7 @@ book: html slides
 html: $(STAMP) $(VENDOR)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-test: lint unit notebooks html student slides site-tests
+test: lint unit notebooks html student slides site-tests browser
 	@echo "All checks passed."
 
 # One reveal.js deck per chapter from the executed notebooks, into _build/slides and the site.
@@ -56,13 +61,41 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 unit: $(STAMP)
-	$(BIN)/pytest tests --ignore=tests/site -q
+	$(BIN)/pytest tests --ignore=tests/site --ignore=tests/browser -q
 
 notebooks: $(STAMP)
 	$(BIN)/pytest --nbmake --nbmake-timeout=120 notebooks -q
 
 site-tests: $(STAMP)
 	$(BIN)/pytest tests/site -q
+
+# The built site in headless Chromium (tests/browser): Debian's chromium (apt-get, as root, when it
+# is missing) driven by Playwright. Where no browser can be installed the tests skip, loudly.
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(AXE)
+
+$(BROWSER_STAMP): requirements-browser.txt $(STAMP)
+	$(BIN)/python -m pip install -q -r requirements-browser.txt
+	@touch $(BROWSER_STAMP)
+
+browser-setup: $(BROWSER_STAMP) $(AXE)
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
+	    || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } \
+	    || echo "WARNING: apt-get could not install chromium: the browser tests will be SKIPPED"; \
+	  else \
+	    echo "WARNING: no $(CHROMIUM) and not root (or no apt-get): the browser tests will be SKIPPED"; \
+	  fi; \
+	fi
+
+browser: browser-setup
+	$(BIN)/pytest tests/browser -q
+
+# Each chapter page at 1280 px wide, into _build/screenshots/.
+screenshots: html browser-setup
+	$(BIN)/python tests/browser/screenshots.py _build/screenshots
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
