@@ -29,10 +29,10 @@ from lstm_helpers.cells import RNNCell
 from lstm_helpers.widgets import cached
 
 # chapter 2: the dependency-gap experiment
-GAPS = (0, 5, 10, 15, 20, 30, 50)  # the slider's values: filler words between clue and blank
+GAPS = (0, 5, 10, 15, 20, 50)  # the slider's values: filler words between clue and blank
 SHORT_GAP, LONG_GAP = 5, 50  # the two gaps the chapter trains first
 HIDDEN = 32  # hidden units of the RNN
-STEPS = 600  # at most this many Adam steps of 64 sentences (stops early once solved)
+STEPS = 400  # at most this many Adam steps of 64 sentences (stops early once solved)
 LR = 3e-3  # Adam's learning rate
 SEED = 0  # seeds the weights and the training data
 SHOW_SEED = 7  # seeds the one sentence each slider frame shows
@@ -145,7 +145,7 @@ def trained_lag_norms(gap: int = LONG_GAP, n: int = 256) -> tuple[torch.Tensor, 
     return norms, gradients.pascanu_bound(cell, len(norms))
 
 
-def step_shares(gap: int = LONG_GAP, trained: bool = False, n: int = 256) -> dict[str, torch.Tensor]:
+def step_shares(gap: int = LONG_GAP, trained: bool = False, n: int = 64) -> dict[str, torch.Tensor]:
     """Each time step's share of dL/dW_xh and dL/dW_hh on fluent sentences, for a fresh or trained RNN."""
     task = tasks.fluent(gap)
     model = train_rnn(gap)[0] if trained else models.for_task(task, "rnn", hidden_size=HIDDEN, seed=SEED)
