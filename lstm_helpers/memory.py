@@ -165,8 +165,9 @@ def draw_forget_slider(forget_bias: float, s: Settings = SETTINGS):
     """One frame of the forget-gate slider: the gradient by lag and the memory kept, at this bias."""
     kept = retention(forget_bias, s)
     fig, (left, right) = plots.new_figure(ncols=2, figsize=(8.0, 3.2), width_ratios=[2, 1])
-    left.semilogy(kept["gradient"],
-                  color=plots.PALETTE["lstm"], label=r"LSTM $\|\partial c_T/\partial c_t\|$")
+    left.semilogy(
+        kept["gradient"], color=plots.PALETTE["lstm"], label=r"LSTM $\|\partial c_T/\partial c_t\|$"
+    )
     left.semilogy(rnn_gradient(s), color=plots.PALETTE["rnn"], label=r"RNN $\|\partial h_T/\partial h_t\|$")
     left.axvline(s.lag, color=plots.PALETTE["neutral"], linestyle=":")
     left.set_ylim(1e-16, 1e2)
