@@ -127,7 +127,8 @@ def draw_scale(sigma: float):
     norms, bound = lag_profile(sigma)
     lags = torch.arange(LAG_T)
     fig, ax = plots.new_figure()
-    ax.semilogy(lags, norms, color=plots.PALETTE["rnn"], label=r"measured $\|\partial h_T/\partial h_{T-k}\|$")
+    measured = r"measured $\|\partial h_T/\partial h_{T-k}\|$"
+    ax.semilogy(lags, norms, color=plots.PALETTE["rnn"], label=measured)
     ax.semilogy(lags, bound, ls="--", color=plots.PALETTE["neutral"], label=r"bound $\sigma_{max}^k$")
     ax.set(ylim=(1e-35, 1e10), xlabel="lag $k$ (steps back from the last word)", ylabel="norm")
     ratio = (norms[50] / norms[1]).item()

@@ -1,0 +1,38 @@
+"""The interactive figures of chapters 2 and 3 work in the built site: frames and a range input."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from helpers_repo import HTML  # noqa: E402
+
+from lstm_helpers import experiments  # noqa: E402
+
+SLIDERS = {
+    "notebooks/02-long-term-dependencies": len(experiments.GAPS),
+    "notebooks/03-vanishing-gradients": len(experiments.SIGMAS),
+}
+
+
+@pytest.mark.parametrize("name, n_values", SLIDERS.items())
+def test_each_slider_carries_one_frame_per_value_and_a_range_input(name, n_values):
+    path = HTML / f"{name}.html"
+    if not path.exists():
+        pytest.fail(f"{path} not built: run `make book`", pytrace=False)
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    scrubbers = soup.select("div.lstm-scrubber")
+    assert len(scrubbers) == 1, f"expected one interactive figure on {name}, found {len(scrubbers)}"
+    box = scrubbers[0]
+    frames = box.find_all("img")
+    assert len(frames) == n_values
+    assert all(img["src"].startswith("data:image/png;base64,") for img in frames)
+    assert all(len(img.get("alt", "").split()) >= 5 for img in frames)
+    assert sum("display:none" not in img.get("style", "") for img in frames) == 1
+    slider = box.find("input", attrs={"type": "range"})
+    assert slider is not None and int(slider["max"]) == n_values - 1 and slider.get("oninput")
+    assert path.stat().st_size < 5_000_000, f"{name} page is {path.stat().st_size} bytes"
