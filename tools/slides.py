@@ -100,7 +100,7 @@ def set_defaults(path: Path) -> None:
     nb = json.loads(path.read_text())
     for k, cell in enumerate(nb["cells"]):
         cell["metadata"].setdefault("slideshow", {"slide_type": default_slide_type(cell, k)})
-    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    path.write_text(json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

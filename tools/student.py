@@ -50,7 +50,7 @@ def strip_notebooks(folder: Path) -> int:
             text = "".join(cell["source"])
             removed += len(SOLUTION.findall(text))
             cell["source"] = strip_solutions(text)
-        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+        path.write_text(json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n")
     return removed
 
 
