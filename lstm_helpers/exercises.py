@@ -136,7 +136,9 @@ def check_lstm_step(fn: Callable, seed: int = 0, layout: str = "torch", verbose:
     return _report(*_lstm_verdict(lstm, args, h_t, c_t, h_ref, c_ref), verbose)
 
 
-def _lstm_verdict(lstm, args, h_t, c_t, h_ref, c_ref) -> tuple[bool, str]:  # noqa: ANN001
+def _lstm_verdict(
+    lstm: nn.LSTM, args: tuple, h_t: torch.Tensor, c_t: torch.Tensor, h_ref: torch.Tensor, c_ref: torch.Tensor
+) -> tuple[bool, str]:
     """(right?, message) for an LSTM step whose shapes are right."""
     dh, dc = _diff(h_t, h_ref), _diff(c_t, c_ref)
     if dh < TOL and dc < TOL:

@@ -131,9 +131,12 @@ def for_task(
     seed: int = 0,
     forget_bias: float | None = None,
     input_bias: float | None = None,
-    **kwargs,
+    embed_size: int = 16,
 ) -> SequenceModel:
-    """A fresh model sized for `task` (a classifier for word tasks, a regressor otherwise), seeded."""
+    """A fresh model sized for `task` (a classifier for word tasks, a regressor otherwise), seeded.
+
+    embed_size is used by word tasks only; the seed fixes the initial weights.
+    """
     if not isinstance(task, Task):
         raise TypeError(f"task must be a tasks.Task, got {type(task).__name__}")
     torch.manual_seed(require_int("seed", seed, 0))
@@ -146,6 +149,6 @@ def for_task(
             hidden_size,
             forget_bias=forget_bias,
             input_bias=input_bias,
-            **kwargs,
+            embed_size=embed_size,
         )
     return SequenceRegressor(kind, sample.x.shape[-1], hidden_size, forget_bias, input_bias)

@@ -14,5 +14,5 @@ def test_quick_benchmark_prints_its_tables():
     assert run.returncode == 0, run.stderr
     out = run.stdout
     assert "| cell | H | from scratch (ms) | torch.nn (ms) | ratio |" in out
-    assert "| LSTM, forget bias 4 | 5 | 1/1 |" in out  # the short gap is solved even in the smoke run
+    assert "| LSTM, forget bias 6 | 5 | 1/1 |" in out  # the short gap is solved even in the smoke run
     assert "### Adding problem, T = 20" in out and "Total runtime" in out
