@@ -186,7 +186,7 @@ def forget_slider(s: Settings = SETTINGS) -> widgets.SliderFigure:
     """The forget-gate slider: `draw_forget_slider` over `s.slider_biases`."""
     require_int("lag", s.lag, 1, s.gap + 7)
     return widgets.SliderFigure(
-        functools.partial(draw_forget_slider, s=s), s.slider_biases, "forget-gate bias $b_f$",
+        functools.partial(draw_forget_slider, s=s), s.slider_biases, "forget-gate bias b_f",
         alt=lambda b: (f"Left: gradient norm along the memory cell against the lag, log scale, for a fresh "
                        f"LSTM with forget bias {b:g}, and the RNN's for reference. Right: bars of the forget "
                        f"gate's mean value per step and of the memory kept over the {s.gap}-step gap."),

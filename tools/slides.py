@@ -16,6 +16,7 @@ Code is left out of the decks (one idea per slide, no walls of code); outputs st
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -54,6 +55,23 @@ def exporter():
     )
 
 
+ROLE = re.compile(r"\{(doc|ref|numref|term|eq)\}`([^`<]*?)\s*(?:<[^>]*>)?`")
+CITE = re.compile(r"\s*\{cite(?::\w+)?\}`[^`]*`")
+ADMONITION = re.compile(  # fence, title, option lines, body
+    r"^(```+|:::+)\{admonition\}[ \t]*([^\n]*)\n((?::\w+:[^\n]*\n)*)(.*?)\n\1[ \t]*$", re.S | re.M
+)
+DIRECTIVE = re.compile(r"^(```+|:::+)\{\w+\}.*?\n\1[ \t]*$", re.S | re.M)
+
+
+def plain_markdown(text: str) -> str:
+    """MyST as reveal.js shows it: admonitions become a bold title and their body, other
+    directives (exercises, solutions) are dropped, roles keep their text, citations go."""
+    text = ADMONITION.sub(lambda m: f"**{m.group(2)}**\n\n{m.group(4)}", text)
+    text = DIRECTIVE.sub("", text)
+    text = CITE.sub("", text)
+    return ROLE.sub(lambda m: m.group(2) or "", text)
+
+
 def copy_assets(out: Path) -> None:
     for target, source in ASSETS.items():
         if not source.exists():
@@ -77,7 +95,11 @@ def build(out: Path, site: Path | None = None) -> list[Path]:
     copy_assets(out)
     decks = []
     for path in notebooks:
-        body, _ = exporter().from_notebook_node(nbformat.read(path, as_version=4))
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                cell.source = plain_markdown(cell.source)
+        body, _ = exporter().from_notebook_node(nb)
         deck = out / f"{path.stem}.slides.html"
         deck.write_text(body, encoding="utf-8")
         decks.append(deck)

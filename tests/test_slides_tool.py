@@ -1,0 +1,32 @@
+"""tools/slides.py: MyST markup turned into what reveal.js can show."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+
+from slides import default_slide_type, plain_markdown  # noqa: E402
+
+
+def test_admonition_becomes_a_bold_title_and_its_body():
+    text = "```{admonition} What you will learn\n:class: tip\n- one\n- two\n```\nafter"
+    assert plain_markdown(text) == "**What you will learn**\n\n- one\n- two\nafter"
+
+
+def test_exercises_are_dropped_and_roles_keep_their_text():
+    text = ":::{exercise}\n:label: x\nDo it.\n:::\n"
+    text += "See {doc}`chapter 3 <03-x>` and {ref}`ex-1` {cite:p}`olah2015`."
+    assert plain_markdown(text) == "\nSee chapter 3 and ex-1."
+
+
+def test_default_slide_types():
+    heading = {"cell_type": "markdown", "source": "## Summary\n\n- a", "metadata": {}}
+    prose = {"cell_type": "markdown", "source": "Some words.", "metadata": {}}
+    figure = {"cell_type": "code", "source": "plot()", "metadata": {"mystnb": {"image": {"alt": "a"}}}}
+    exercise = {"cell_type": "markdown", "source": ":::{exercise}\nx\n:::", "metadata": {}}
+    assert [default_slide_type(c, 1) for c in (heading, prose, figure, exercise)] == [
+        "slide", "notes", "slide", "skip",
+    ]  # fmt: skip
+    assert default_slide_type(heading, 0) == "skip"  # the setup cell
