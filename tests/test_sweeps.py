@@ -1,0 +1,70 @@
+"""lstm_helpers.sweeps: names, summaries, the sweep figure, the adding recipe's model and rows."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import matplotlib
+import pytest
+import torch
+
+matplotlib.use("Agg")
+
+from lstm_helpers import sweeps, train  # noqa: E402
+
+
+def history(final: float, solved_step: int | None = None, batch: int = 64) -> train.History:
+    h = train.History("t", "accuracy", batch, test_metric=[final], solved_step=solved_step, seconds=1.0)
+    return h
+
+
+def test_model_names():
+    assert sweeps.model_name("rnn", None) == "RNN"
+    assert sweeps.model_name("lstm", None) == "LSTM, default init"
+    assert sweeps.model_name("lstm", 4.0) == "LSTM, forget bias 4"
+
+
+def test_summary_gives_mean_spread_and_solved_count():
+    runs = {("RNN", 5): [history(0.9), history(1.0, 10), history(0.5)]}
+    (row,) = sweeps.summary(runs)
+    assert row["mean"] == pytest.approx(0.8)
+    assert (row["low"], row["high"], row["solved"], row["seeds"]) == (0.5, 1.0, 1, 3)
+
+
+def test_draw_sweep_draws_one_line_per_model_and_chance():
+    names = ("RNN", "LSTM, forget bias 4")
+    runs = {(name, g): [history(0.5), history(0.7)] for name in names for g in (5, 50)}
+    fig, ax = sweeps.draw_sweep(runs)
+    assert len(ax.lines) == 3
+    assert ax.get_ylabel() == "test accuracy"
+
+
+def test_a_tiny_sweep_runs_every_model_gap_and_seed():
+    tiny = dataclasses.replace(sweeps.SETTINGS, steps=2, eval_every=1)
+    runs = sweeps.sweep(tiny, gaps=(1,), seeds=(0, 1))
+    assert set(runs) == {(sweeps.model_name(k, b), 1) for k, b in tiny.models}
+    assert all(len(h) == 2 for h in runs.values())
+
+
+def test_gap_run_names_a_wrong_gap():
+    with pytest.raises(ValueError, match="gap"):
+        sweeps.gap_run("rnn", None, -1, 0)
+
+
+def test_adding_model_starts_at_the_mean_target_with_the_recipes_biases():
+    model = sweeps.adding_model("lstm", seed=0)
+    x = torch.randn(20, 3, 2)
+    assert torch.allclose(model(x), torch.full((3,), 0.5))
+    H = model.rnn.hidden_size
+    bias = model.rnn.bias_ih_l0 + model.rnn.bias_hh_l0  # gates i, f, g, o
+    assert torch.allclose(bias[:H], torch.full((H,), sweeps.ADDING.input_bias))
+    assert torch.allclose(bias[H : 2 * H], torch.full((H,), sweeps.ADDING.forget_bias))
+    sweeps.adding_model("rnn", seed=0)  # no gate biases for the RNN
+
+
+def test_adding_row_counts_the_papers_way():
+    solved = dataclasses.replace(history(0.004, 100, 16), metric="wrong")
+    assert sweeps.adding_row("x", solved) == {"model": "x", "sequences": 1600, "solved": True, "wrong": 10,
+                                              "seconds": 1.0}  # fmt: skip
+    failed = sweeps.adding_row("y", dataclasses.replace(history(0.8, None, 128), metric="wrong"))
+    assert failed["sequences"] == (74_000 // 128) * 128 and not failed["solved"]
