@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-HTML = ROOT / "_build" / "html"
+# the build the site tests read: _build, or another folder (a build made with --path-output DIR
+# has it in DIR/_build) named by LSTM_BOOK_BUILD
+BUILD = Path(os.environ.get("LSTM_BOOK_BUILD") or ROOT / "_build")
+HTML = BUILD / "html"
 
 
 def config() -> dict:

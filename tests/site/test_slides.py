@@ -10,9 +10,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers_repo import HTML, NOTEBOOKS, ROOT, notebook, source  # noqa: E402
+from helpers_repo import BUILD, HTML, NOTEBOOKS, notebook, source  # noqa: E402
 
-SLIDES = ROOT / "_build" / "slides"
+SLIDES = BUILD / "slides"
 
 if not SLIDES.exists():
     pytest.fail("no decks in _build/slides: run `make slides` (make book builds them)", pytrace=False)

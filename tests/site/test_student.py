@@ -10,9 +10,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers_repo import HTML, NOTEBOOKS, ROOT, notebook, source  # noqa: E402
+from helpers_repo import BUILD, HTML, NOTEBOOKS, notebook, source  # noqa: E402
 
-STUDENT = ROOT / "_build" / "student" / "html"
+STUDENT = BUILD / "student" / "html"
 SOLUTION = re.compile(r":::+\{solution\}[^\n]*\n(.*?)\n:::+", re.S)
 
 if not (STUDENT / "index.html").exists():
