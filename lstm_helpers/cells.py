@@ -58,8 +58,9 @@ class RNNCell(nn.Module):
         x_t = require_tensor("x_t", x_t, (None, self.input_size), dtype)
         require_tensor("h_prev", h_prev, (x_t.shape[0], self.hidden_size), dtype)
 
-    def forward(self, x_t: torch.Tensor, h_prev: torch.Tensor) -> torch.Tensor:
-        self.check_step(x_t, h_prev)
+    def forward(self, x_t: torch.Tensor, h_prev: torch.Tensor, check: bool = True) -> torch.Tensor:
+        if check:  # `unroll` checks only the first step: shapes cannot change along a sequence
+            self.check_step(x_t, h_prev)
         # h_t = tanh(x_t W_xh + b_xh + h_{t-1} W_hh + b_hh)
         h_t = torch.tanh(x_t @ self.W_xh + self.b_xh + h_prev @ self.W_hh + self.b_hh)
         return h_t
@@ -127,10 +128,11 @@ class LSTMCell(nn.Module):
         return i_t, f_t, g_t, o_t
 
     def step(
-        self, x_t: torch.Tensor, h_prev: torch.Tensor, c_prev: torch.Tensor
+        self, x_t: torch.Tensor, h_prev: torch.Tensor, c_prev: torch.Tensor, check: bool = True
     ) -> tuple[torch.Tensor, torch.Tensor, tuple[torch.Tensor, ...]]:
         """One step that also returns the gates (i, f, g, o), for plotting what the cell does."""
-        self.check_step(x_t, h_prev, c_prev)
+        if check:  # `unroll` checks only the first step: shapes cannot change along a sequence
+            self.check_step(x_t, h_prev, c_prev)
         i_t, f_t, g_t, o_t = self.gates(x_t, h_prev)
         # c_t = f_t * c_{t-1} + i_t * g_t   (the conveyor belt: keep some, add some)
         c_t = f_t * c_prev + i_t * g_t
@@ -179,14 +181,14 @@ def unroll(
     if isinstance(cell, RNNCell):
         h = zeros if state is None else state
         hs = []
-        for x_t in x:
-            h = cell(x_t, h)
+        for t, x_t in enumerate(x):
+            h = cell(x_t, h, check=t == 0)
             hs.append(h)
         return Unrolled(h=torch.stack(hs))
     h, c = (zeros, zeros) if state is None else state
     hs, cs, gs = [], [], {g: [] for g in GATES}
-    for x_t in x:
-        h, c, gates = cell.step(x_t, h, c)
+    for t, x_t in enumerate(x):
+        h, c, gates = cell.step(x_t, h, c, check=t == 0)
         for name, value in zip(GATES, gates):
             gs[name].append(value)
         hs.append(h)

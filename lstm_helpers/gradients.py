@@ -47,11 +47,11 @@ def run_states(
         raise ValueError(f"wrt must be 'h' or 'auto' for an RNN, 'h', 'c' or 'auto' for an LSTM, got {wrt!r}")
     h = c = x.new_zeros(x.shape[1], cell.hidden_size)  # (batch, H)
     states = []
-    for x_t in x:
+    for t, x_t in enumerate(x):
         if isinstance(cell, RNNCell):
-            h = cell(x_t, h)
+            h = cell(x_t, h, check=t == 0)
         else:
-            h, c, _ = cell.step(x_t, h, c)
+            h, c, _ = cell.step(x_t, h, c, check=t == 0)
         states.append(h if wrt == "h" else c)
     return h, states
 
