@@ -32,6 +32,7 @@ def test_notebook_is_stored_without_outputs(path):
 def test_notebook_starts_with_the_setup_cell_for_this_repository(path):
     first = notebook(path)["cells"][0]
     assert first["cell_type"] == "code", f"{path.name}: the first cell must be the setup cell"
+    assert "remove-cell" in first["metadata"].get("tags", []), "the website should not show the setup cell"
     text = source(first)
     assert 'find_spec("lstm_helpers") is None' in text, "the setup cell must only install when missing"
     repo = re.search(r'REPO = "([^"]+)"', text)

@@ -37,7 +37,7 @@ def code(text: str, alt: str | None = None, caption: str | None = None, name: st
 
 def write_notebook(path: str, cells: list) -> None:
     nb = nbformat.v4.new_notebook()
-    nb.cells = [code(SETUP, tags=["setup"]), *cells]
+    nb.cells = [code(SETUP, tags=["setup", "remove-cell"]), *cells]  # the site hides it; Colab runs it
     nb.metadata = {
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"},
