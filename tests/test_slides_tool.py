@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 
-from slides import default_slide_type, plain_markdown  # noqa: E402
+from slides import default_slide_type, plain_markdown, split_heading_cell  # noqa: E402
 
 
 def test_admonition_becomes_a_bold_title_and_its_body():
@@ -30,3 +30,16 @@ def test_default_slide_types():
         "slide", "notes", "slide", "skip",
     ]  # fmt: skip
     assert default_slide_type(heading, 0) == "skip"  # the setup cell
+
+
+def test_heading_slide_keeps_lead_equations_and_lists_and_moves_prose_to_notes():
+    import nbformat
+
+    text = "## Idea\n\nLead sentence.\n\n$$x = 1$$\n\nA long explanation.\n\n- a point"
+    cell = nbformat.v4.new_markdown_cell(text, metadata={"slideshow": {"slide_type": "slide"}})
+    slide, notes = split_heading_cell(cell)
+    assert slide.source == "## Idea\n\nLead sentence.\n\n$$x = 1$$\n\n- a point"
+    assert notes.source == "A long explanation." and notes.metadata["slideshow"]["slide_type"] == "notes"
+    title = nbformat.v4.new_markdown_cell("# Title\n\nIntro.")
+    title.metadata["slideshow"] = {"slide_type": "slide"}
+    assert [c.source for c in split_heading_cell(title)] == ["# Title", "Intro."]

@@ -72,6 +72,27 @@ def plain_markdown(text: str) -> str:
     return ROLE.sub(lambda m: m.group(2) or "", text)
 
 
+def split_heading_cell(cell) -> list:
+    """A heading slide keeps the heading, its first paragraph (not on the title slide), equations,
+    tables, lists and bold lead lines; the rest of its prose follows as a speaker-notes cell."""
+    import nbformat
+
+    if cell.metadata.get("slideshow", {}).get("slide_type") != "slide" or not cell.source.startswith("#"):
+        return [cell]
+    heading, *paragraphs = cell.source.split("\n\n")
+    shown, notes = [heading], []
+    for k, paragraph in enumerate(paragraphs):
+        lead = k == 0 and not heading.startswith("# ")
+        keep = lead or paragraph.lstrip().startswith(("$$", "| ", "- ", "**"))
+        (shown if keep else notes).append(paragraph)
+    cell.source = "\n\n".join(shown)
+    if not notes:
+        return [cell]
+    notes_cell = nbformat.v4.new_markdown_cell("\n\n".join(notes))
+    notes_cell.metadata["slideshow"] = {"slide_type": "notes"}
+    return [cell, notes_cell]
+
+
 def copy_assets(out: Path) -> None:
     for target, source in ASSETS.items():
         if not source.exists():
@@ -96,9 +117,14 @@ def build(out: Path, site: Path | None = None) -> list[Path]:
     decks = []
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
+        cells = []
         for cell in nb.cells:
             if cell.cell_type == "markdown":
                 cell.source = plain_markdown(cell.source)
+                cells += split_heading_cell(cell)
+            else:
+                cells.append(cell)
+        nb.cells = cells
         body, _ = exporter().from_notebook_node(nb)
         deck = out / f"{path.stem}.slides.html"
         deck.write_text(body, encoding="utf-8")
