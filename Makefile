@@ -11,7 +11,6 @@ AXE    := node_modules/axe-core/axe.min.js
 BROWSER_STAMP := $(VENV)/.browser-installed
 CHROMIUM := /usr/bin/chromium
 export LSTM_BOOK_STATIC := 1
-export MPLBACKEND := Agg
 
 .PHONY: book test setup lint unit notebooks html student slides site-tests browser-setup browser screenshots \
 	bench clean
@@ -64,7 +63,7 @@ unit: $(STAMP)
 	$(BIN)/pytest tests --ignore=tests/site --ignore=tests/browser -q
 
 notebooks: $(STAMP)
-	$(BIN)/pytest --nbmake --nbmake-timeout=120 notebooks -q
+	$(BIN)/pytest --nbmake --nbmake-timeout=120 notebooks -q --durations=0
 
 site-tests: $(STAMP)
 	$(BIN)/pytest tests/site -q

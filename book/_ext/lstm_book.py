@@ -100,6 +100,8 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
 
 def setup(app):
     os.environ["LSTM_BOOK_STATIC"] = "1"
+    # A kernel that inherits MPLBACKEND=Agg shows no figure at all: the book would lose them.
+    os.environ.pop("MPLBACKEND", None)
     poll_in_slices()
     app.connect("config-inited", _on_config_inited)
     app.connect("html-page-context", _on_html_page_context, priority=900)
