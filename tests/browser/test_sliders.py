@@ -13,7 +13,8 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
-from browser_site import SITE, move, open_page, pages, picture, range_inputs, serve  # noqa: E402
+from browser_site import SITE, html_of, move, open_page, pages, picture, range_inputs, serve  # noqa: E402
+from bs4 import BeautifulSoup  # noqa: E402
 
 from lstm_helpers.widgets import SliderFigure  # noqa: E402
 
@@ -41,10 +42,24 @@ def assert_picture_changes(tab, slider: str) -> None:
         assert after["label"] != before["label"], "the slider's value label did not follow"
 
 
+def slide_of(page: str, slider: str) -> str:
+    """A reveal.js deck shows one slide at a time: the URL hash ("#/h/v") of the slide with `slider`."""
+    soup = BeautifulSoup(html_of(page), "html.parser")
+    section = soup.find(id=slider).find_parent("section")
+    for h, top in enumerate(soup.select("div.slides > section")):
+        nested = top.find_all("section", recursive=False)
+        if section is top or section in nested:
+            return f"#/{h}" + (f"/{nested.index(section)}" if section in nested else "")
+    raise AssertionError(f"{slider} is on no slide of {page}")
+
+
 @pytest.mark.parametrize("page, slider", SLIDERS, ids=[f"{p}#{s}" for p, s in SLIDERS])
 def test_moving_the_slider_changes_the_picture(context, base_url, page, slider):
     tab, visit = open_page(context, base_url, page)
     try:
+        if tab.locator("div.reveal").count():  # a slide deck: go to the slider's slide first
+            tab.goto(base_url + page + slide_of(page, slider))
+            tab.wait_for_timeout(500)
         assert_picture_changes(tab, slider)
         assert not visit.outside, f"the figure asked the internet for {visit.outside}"
         assert not visit.console_errors, visit.console_errors
