@@ -87,7 +87,7 @@ def draw_gap(gap: int):
     top.set_axis_off()
     words, answer = data.sentence(0).split(" -> ")
     verdict = "right" if guess == answer else "wrong"
-    top.text(0, 1, textwrap.fill(words + " ___", 90), va="top", fontsize=9, family="monospace")
+    top.text(0, 1, textwrap.fill(words + " ___", 72), va="top", fontsize=9, family="monospace")
     top.text(0, 0, f"answer: {answer}   RNN says: {guess} (p = {p:.2f}, {verdict})", fontsize=11)
     acc = accuracy_by_gap(gap)
     ax.plot(list(acc), list(acc.values()), marker="o", color=plots.PALETTE["rnn"], label="tanh RNN")
