@@ -22,7 +22,7 @@ from torch import nn
 
 from lstm_helpers import tasks, train
 from lstm_helpers.checks import require_float, require_int, require_tensor
-from lstm_helpers.experiments import one_thread
+from lstm_helpers.train import one_thread
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ this small it is the fastest setting and it does not slow down when other progra
 
 from __future__ import annotations
 
-import contextlib
 import textwrap
 
 import torch
@@ -26,6 +25,7 @@ from torch import nn
 
 from lstm_helpers import gradients, models, plots, tasks, train
 from lstm_helpers.cells import RNNCell
+from lstm_helpers.train import one_thread
 from lstm_helpers.widgets import cached
 
 # chapter 2: the dependency-gap experiment
@@ -42,17 +42,6 @@ CHANCE = 0.25  # 4 countries: guessing is right one time in four
 LAG_T = 61  # sequence length for the lag profiles: lags 0..60
 SIGMAS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0)  # the slider's largest singular values of W_hh
 SGD_SIGMA, SGD_LR, SGD_STEPS, SGD_GAP = 4.0, 0.5, 150, 10  # the exploding-gradient run
-
-
-@contextlib.contextmanager
-def one_thread():
-    """Run the block on one CPU thread, then restore the thread count."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 @cached

@@ -46,12 +46,8 @@ def train_lstm(s: Settings = SETTINGS):
     """(model, history): an LSTM trained on "fluent ___" with `s.gap` filler words."""
     task = tasks.fluent(s.gap)
     model = models.for_task(task, "lstm", hidden_size=s.hidden_size, seed=s.seed, forget_bias=s.forget_bias)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # the same result on every machine, whatever its number of cores
-    try:
+    with train.one_thread():  # the same result on every machine, whatever its number of cores
         return model, train.fit(model, task, steps=s.steps, seed=s.seed)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def run_cell(model, x: torch.Tensor) -> cells.Unrolled:

@@ -21,7 +21,7 @@ import torch
 
 from lstm_helpers import models, plots, tasks, train
 from lstm_helpers.checks import require_int
-from lstm_helpers.experiments import one_thread
+from lstm_helpers.train import one_thread
 
 
 @dataclass(frozen=True)

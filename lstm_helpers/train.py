@@ -17,9 +17,11 @@ the tests set it), under pytest, or when output is neither a terminal nor a Jupy
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import torch
@@ -30,6 +32,21 @@ from lstm_helpers.checks import require_float, require_int
 from lstm_helpers.tasks import SequenceData, Task
 
 TEST_SEED_OFFSET = 1_000_003  # test data comes from another seed than any training stream
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run the block on one CPU thread, then restore the thread count.
+
+    Networks this small train fastest on one thread, do not slow down when other programs share
+    the CPU, and give the same numbers whatever the machine's core count.
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 @dataclass

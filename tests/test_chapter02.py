@@ -6,12 +6,10 @@ claims are checked against the same (cached) training runs the page shows.
 
 from __future__ import annotations
 
-import base64
-import re
-
 import matplotlib
 import pytest
 from helpers_repo import ROOT, notebook, source
+from slider_checks import assert_live_slider_redraws, assert_static_frames_equal_draw
 
 matplotlib.use("Agg")
 
@@ -32,20 +30,11 @@ def test_the_notebook_shows_this_slider_with_the_shared_settings():
 
 
 def test_moving_the_live_slider_changes_the_picture(slider):
-    box, image = slider.live().children
-    before = image.value
-    box.value = experiments.LONG_GAP
-    assert image.value != before
-    assert image.value == widgets.render(experiments.draw_gap(experiments.LONG_GAP))
+    assert_live_slider_redraws(slider, experiments.LONG_GAP, experiments.draw_gap)
 
 
 def test_static_form_holds_one_frame_per_gap_equal_to_draw(slider):
-    page = slider.static_html()
-    frames = re.findall(r'<img src="data:image/png;base64,([^"]+)"', page)
-    assert len(frames) == len(experiments.GAPS)
-    assert f'max="{len(experiments.GAPS) - 1}"' in page and 'type="range"' in page
-    for data, gap in zip(frames, experiments.GAPS):
-        assert base64.b64decode(data) == widgets.render(experiments.draw_gap(gap))
+    assert_static_frames_equal_draw(slider, experiments.draw_gap)
 
 
 def test_short_gap_is_learned_and_long_gap_is_at_chance():

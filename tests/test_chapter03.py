@@ -5,13 +5,11 @@ Recomputes the measurements the chapter quotes, with the same settings (`lstm_he
 
 from __future__ import annotations
 
-import base64
-import re
-
 import matplotlib
 import pytest
 import torch
 from helpers_repo import ROOT, notebook, source
+from slider_checks import assert_live_slider_redraws, assert_static_frames_equal_draw
 
 matplotlib.use("Agg")
 
@@ -31,20 +29,11 @@ def test_the_notebook_shows_this_slider():
 
 
 def test_moving_the_live_slider_changes_the_picture(slider):
-    box, image = slider.live().children
-    before = image.value
-    box.value = experiments.SIGMAS[-1]
-    assert image.value != before
-    assert image.value == widgets.render(experiments.draw_scale(experiments.SIGMAS[-1]))
+    assert_live_slider_redraws(slider, experiments.SIGMAS[-1], experiments.draw_scale)
 
 
 def test_static_form_holds_one_frame_per_scale_equal_to_draw(slider):
-    page = slider.static_html()
-    frames = re.findall(r'<img src="data:image/png;base64,([^"]+)"', page)
-    assert len(frames) == len(experiments.SIGMAS)
-    assert f'max="{len(experiments.SIGMAS) - 1}"' in page and 'type="range"' in page
-    for data, sigma in zip(frames, experiments.SIGMAS):
-        assert base64.b64decode(data) == widgets.render(experiments.draw_scale(sigma))
+    assert_static_frames_equal_draw(slider, experiments.draw_scale)
 
 
 def test_hand_written_jacobian_product_equals_autograd():

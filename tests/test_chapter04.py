@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import base64
 import json
-import re
 from pathlib import Path
 
 import matplotlib
 import pytest
-import torch
 
 matplotlib.use("Agg")
 
-from lstm_helpers import memory, widgets  # noqa: E402
+from slider_checks import assert_live_slider_redraws, assert_static_frames_equal_draw  # noqa: E402
+
+from lstm_helpers import memory, train  # noqa: E402
 
 NOTEBOOK = Path(__file__).parent.parent / "notebooks" / "04-the-memory-cell.ipynb"
 
 
 @pytest.fixture(scope="module", autouse=True)
 def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # as the chapter does: small models run fastest on one core
-    yield
-    torch.set_num_threads(threads)
+    with train.one_thread():  # as the chapter does: small models run fastest on one core
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -58,19 +55,13 @@ def test_a_default_forget_gate_forgets_and_a_high_one_keeps():
 
 
 def test_moving_the_forget_slider_changes_the_picture():
-    slider, image = memory.forget_slider().live().children
-    before = image.value
-    slider.value = 4.0
-    assert image.value != before
+    assert_live_slider_redraws(memory.forget_slider(), 4.0, memory.draw_forget_slider)
 
 
 def test_the_static_slider_holds_one_frame_per_value_equal_to_draw():
     figure = memory.forget_slider()
-    frames = re.findall(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]+)"', figure.static_html())
-    assert len(frames) == len(memory.SETTINGS.slider_biases)
-    for (data, alt), value in zip(frames, figure.values):
-        assert base64.b64decode(data) == widgets.render(memory.draw_forget_slider(value), figure.dpi)
-        assert f"forget bias {value:g}" in alt
+    alts = assert_static_frames_equal_draw(figure, memory.draw_forget_slider)
+    assert all(f"forget bias {value:g}" in alt for alt, value in zip(alts, figure.values))
 
 
 def test_the_write_the_step_solution_passes_the_checker(capsys):
