@@ -15,3 +15,6 @@ sys.path.insert(0, str(Path(__file__).parent / "book" / "_ext"))
 from lstm_book import poll_in_slices  # noqa: E402
 
 poll_in_slices()
+
+# tests/chapters/* import the shared test helpers (helpers_repo, slider_asserts) from tests/
+sys.path.insert(0, str(Path(__file__).parent / "tests"))

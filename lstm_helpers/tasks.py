@@ -2,14 +2,20 @@
 
 Three tasks, each a function that returns a `SequenceData` and a `Task` maker for `train.fit`:
 
-- `fluent_sentences(n, gap, seed)`: "i grew up in france <gap filler words> i speak fluent ___";
-  the target is the language (french). The clue sits `gap` words before the blank.
-- `sky_sentences(n, seed)`: "the color of the sky is ___" style sentences; the clue is next to the blank.
+- `fluent_sentences(n, gap, seed)`: "i grew up in india <gap filler words> i speak fluent ___";
+  the target is the language (hindi). The **gap** is the number of filler words between the clue
+  (the country) and "i speak fluent"; the clue stands gap + 4 words before the blank.
+- `sky_sentences(n, seed)`: "the color of the sky is ___" style sentences; the clue ("sky") is the
+  second-to-last word, followed only by "is".
 - `adding_problem(n, T, seed)`: Hochreiter & Schmidhuber (1997), experiment 4 (the adding problem).
 
 Shapes are time-first, as `torch.nn.LSTM`: token ids are (seq_len, n), real inputs (seq_len, n, 2).
 For `train.fit`, `fluent(gap)`, `sky()` and `adding(T)` return a `Task`: a data maker plus the rule
 that says when the task counts as solved.
+
+Where the clue is comes from the data, never from a literal: word tasks set `data.info["clue"]`
+(the clue's position), `data.info["lag"]` (steps from the clue to the last word) and, for the
+fluent task, `data.info["fillers"]` (a slice over the filler words).
 """
 
 from __future__ import annotations
@@ -22,8 +28,11 @@ import torch
 
 from lstm_helpers.checks import require_int
 
-COUNTRIES = ("france", "spain", "germany", "italy", "japan", "china", "russia", "brazil")
-LANGUAGES = ("french", "spanish", "german", "italian", "japanese", "chinese", "russian", "portuguese")
+# the course notes' example comes first: "I grew up in India ... I speak fluent Hindi"
+COUNTRIES = ("india", "france", "spain", "germany", "italy", "japan", "china", "brazil")
+LANGUAGES = ("hindi", "french", "spanish", "german", "italian", "japanese", "chinese", "portuguese")
+HEAD = "i grew up in"  # the words before the country
+TAIL = "i speak fluent"  # the words between the fillers and the blank
 FILLERS = (
     "and",
     "then",
@@ -61,7 +70,7 @@ FILLERS = (
     "old",
     "days",
 )
-SKY = (  # (subject, answer): the clue word stands right before the blank
+SKY = (  # (subject, answer): the subject is the clue, followed only by "is" and the blank
     ("sky", "blue"),
     ("grass", "green"),
     ("snow", "white"),
@@ -131,39 +140,55 @@ def _generator(seed: int | torch.Generator) -> torch.Generator:
     return torch.Generator().manual_seed(require_int("seed", seed, 0))
 
 
-def fluent_vocab(n_countries: int = 4, n_fillers: int = 20) -> tuple[Vocab, Vocab]:
-    """(words, languages) vocabularies of the fluent task."""
+def fluent_vocab(n_countries: int = 4, n_fillers: int = 20, head: str = HEAD) -> tuple[Vocab, Vocab]:
+    """(words, languages) vocabularies of the fluent task: head and tail words, countries, fillers."""
     require_int("n_countries", n_countries, 2, len(COUNTRIES))
     require_int("n_fillers", n_fillers, 1, len(FILLERS))
-    head = "i grew up in speak fluent".split()
-    words = Vocab(head + list(COUNTRIES[:n_countries]) + list(FILLERS[:n_fillers]))
+    clash = set(head.split()) & set(COUNTRIES + FILLERS[:n_fillers])
+    if clash:
+        raise ValueError(f"head must not use country or filler words, got {sorted(clash)} in {head!r}")
+    words = Vocab(head.split() + TAIL.split() + list(COUNTRIES[:n_countries]) + list(FILLERS[:n_fillers]))
     return words, Vocab(list(LANGUAGES[:n_countries]))
 
 
 def fluent_sentences(
-    n: int, gap: int, seed: int | torch.Generator, n_countries: int = 4, n_fillers: int = 20
+    n: int,
+    gap: int,
+    seed: int | torch.Generator,
+    n_countries: int = 4,
+    n_fillers: int = 20,
+    head: str = HEAD,
+    country: str | None = None,
 ) -> SequenceData:
-    """n sentences "i grew up in <country> <gap fillers> i speak fluent"; target: the language.
+    """n sentences "<head> <country> <gap fillers> i speak fluent"; target: the language.
 
     Fillers are drawn uniformly with replacement, so only the country word tells the answer.
-    Every sentence has length gap + 8; chance accuracy is 1 / n_countries.
+    country: None draws each sentence's country at random (chance accuracy 1 / n_countries);
+    a name ("india") fixes it, for the running example. `info` says where everything is:
+    "clue" (the country's position), "fillers" (a slice), "lag" (steps from clue to last word).
     """
     require_int("n", n, 1)
     require_int("gap", gap, 0)
-    words, labels = fluent_vocab(n_countries, n_fillers)
+    words, labels = fluent_vocab(n_countries, n_fillers, head)
     gen = _generator(seed)
     y = torch.randint(n_countries, (n,), generator=gen)  # (n,) language = country index
-    country = y + words.index[COUNTRIES[0]]  # countries are consecutive ids
-    first = words.index[FILLERS[0]]
-    fillers = torch.randint(first, first + n_fillers, (gap, n), generator=gen)  # (gap, n)
-    head = words.encode("i grew up in")[:, None].expand(4, n)  # (4, n)
-    tail = words.encode("i speak fluent")[:, None].expand(3, n)  # (3, n)
-    x = torch.cat([head, country[None], fillers, tail])  # (gap + 8, n)
-    return SequenceData(x=x, y=y, target="class", vocab=words, labels=labels, info={"gap": gap})
+    if country is not None:
+        if country not in COUNTRIES[:n_countries]:
+            raise ValueError(f"country must be one of {COUNTRIES[:n_countries]}, got {country!r}")
+        y = torch.full((n,), COUNTRIES.index(country))
+    first_country, first_filler = words.index[COUNTRIES[0]], words.index[FILLERS[0]]
+    fillers = torch.randint(first_filler, first_filler + n_fillers, (gap, n), generator=gen)  # (gap, n)
+    before = words.encode(head)[:, None].expand(-1, n)  # (len(head), n)
+    after = words.encode(TAIL)[:, None].expand(-1, n)  # (3, n)
+    x = torch.cat([before, (y + first_country)[None], fillers, after])  # (len(head) + gap + 4, n)
+    clue = before.shape[0]
+    fillers_at = slice(clue + 1, clue + 1 + gap)
+    info = {"gap": gap, "clue": clue, "fillers": fillers_at, "lag": x.shape[0] - 1 - clue}
+    return SequenceData(x=x, y=y, target="class", vocab=words, labels=labels, info=info)
 
 
 def sky_sentences(n: int, seed: int | torch.Generator) -> SequenceData:
-    """n sentences "the color of the <thing> is"; target: its colour. The clue is next to the blank."""
+    """n sentences "the color of the <thing> is"; target: its colour. The clue is one word before the end."""
     require_int("n", n, 1)
     things = [s for s, _ in SKY]
     words = Vocab("the color of is".split() + things)
@@ -175,7 +200,8 @@ def sky_sentences(n: int, seed: int | torch.Generator) -> SequenceData:
     thing = torch.tensor([words.index[things[j]] for j in k.tolist()])  # (n,)
     is_ = words.encode("is")[:, None].expand(1, n)  # (1, n)
     x = torch.cat([head, thing[None], is_])  # (6, n)
-    return SequenceData(x=x, y=y, target="class", vocab=words, labels=labels)
+    info = {"clue": head.shape[0], "lag": x.shape[0] - 1 - head.shape[0]}
+    return SequenceData(x=x, y=y, target="class", vocab=words, labels=labels, info=info)
 
 
 def adding_problem(n: int, T: int, seed: int | torch.Generator, vary_length: bool = True) -> SequenceData:

@@ -20,22 +20,49 @@ def test_same_seed_same_data_other_seed_other_data():
 def test_fluent_target_is_the_language_of_the_country():
     data = tasks.fluent_sentences(200, gap=7, seed=0)
     assert data.x.shape == (7 + 8, 200) and data.x.dtype == torch.long
+    clue, fillers = data.info["clue"], data.info["fillers"]
     for k in range(200):
         words = data.vocab.decode(data.x[:, k]).split()
-        assert words[:4] == "i grew up in".split() and words[-3:] == "i speak fluent".split()
-        assert all(w in tasks.FILLERS for w in words[5:-3])
-        language = tasks.LANGUAGES[tasks.COUNTRIES.index(words[4])]
+        assert words[:clue] == tasks.HEAD.split() and words[-3:] == tasks.TAIL.split()
+        assert all(w in tasks.FILLERS for w in words[fillers]) and len(words[fillers]) == 7
+        language = tasks.LANGUAGES[tasks.COUNTRIES.index(words[clue])]
         assert data.labels.words[int(data.y[k])] == language
     assert data.sentence(0).endswith("-> " + data.labels.words[int(data.y[0])])
     assert set(data.y.tolist()) == {0, 1, 2, 3}  # 4 countries by default, all drawn
 
 
-def test_sky_clue_sits_next_to_the_blank():
+def test_sky_clue_is_followed_only_by_is():
     data = tasks.sky_sentences(100, seed=1)
     answers = dict(tasks.SKY)
+    assert data.info["lag"] == 1  # "is" is the last word, the clue the one before it
     for k in range(100):
         words = data.vocab.decode(data.x[:, k]).split()
-        assert words[-1] == "is" and data.labels.words[int(data.y[k])] == answers[words[-2]]
+        assert words[-1] == "is" and data.labels.words[int(data.y[k])] == answers[words[data.info["clue"]]]
+
+
+def test_the_notes_example_comes_first():
+    assert (tasks.COUNTRIES[0], tasks.LANGUAGES[0]) == ("india", "hindi")
+    data = tasks.fluent_sentences(3, gap=4, seed=0, country="india")
+    assert data.sentence(0).startswith("i grew up in india ") and data.sentence(0).endswith(" -> hindi")
+    with pytest.raises(ValueError, match="country must be one of"):
+        tasks.fluent_sentences(3, gap=4, seed=0, country="italy")  # the 5th country, only 4 in play
+
+
+@pytest.mark.parametrize("head", ["i grew up in", "when young i grew up in", "born in"])
+def test_layout_follows_the_head_words(head):
+    data = tasks.fluent_sentences(16, gap=6, seed=2, head=head)
+    clue = data.info["clue"]
+    assert clue == len(head.split()) and data.info["lag"] == 6 + 3
+    for k in range(16):
+        words = data.vocab.decode(data.x[:, k]).split()
+        assert words[clue] in tasks.COUNTRIES and words[clue + 1] in tasks.FILLERS
+        assert words[data.info["fillers"]] == words[clue + 1 : clue + 7]
+        assert len(words) - 1 - clue == data.info["lag"]
+
+
+def test_head_words_must_not_be_fillers():
+    with pytest.raises(ValueError, match="head must not use"):
+        tasks.fluent_sentences(2, gap=3, seed=0, head="in a small town")
 
 
 def recompute_adding(x, lengths):

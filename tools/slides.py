@@ -119,6 +119,8 @@ def build(out: Path, site: Path | None = None) -> list[Path]:
         nb = nbformat.read(path, as_version=4)
         cells = []
         for cell in nb.cells:
+            if "solution" in cell.metadata.get("tags", []):  # the decks show exercises, not solutions
+                continue
             if cell.cell_type == "markdown":
                 cell.source = plain_markdown(cell.source)
                 cells += split_heading_cell(cell)

@@ -3,23 +3,25 @@
     python tools/student.py config OUT.yml   write the student build's Jupyter Book config
     python tools/student.py strip DIR        remove solutions from the notebooks under DIR
 
-The config is the book's own with sphinx-exercise's `hide_solutions`, the main build's
-execution cache (so nothing runs again after `make book`) and no Colab/Binder buttons: those
-open the repository's notebooks, which hold the solutions. The download button serves the
-notebook with its solutions stripped.
+A solution is the cells tagged "solution": a markdown cell with a `:::{solution}` block, or a
+gated solution (`solution-start` ... code cells ... `solution-end`), every cell of it tagged.
+The config is the book's own with `lstm_book_drop_solutions` (book/_ext drops every solution
+node; sphinx-exercise's `hide_solutions` fails on gated solutions), the main build's execution
+cache (so nothing runs again after `make book`) and no Colab/Binder buttons: those open the
+repository's notebooks, which hold the solutions. The download button serves the notebook with
+its solution cells removed.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SOLUTION = re.compile(r"\n*:::+\{solution\}.*?\n:::+[ \t]*(?=\n|$)", re.S)
+TAG = "solution"
 
 
 def student_config() -> dict:
@@ -28,7 +30,7 @@ def student_config() -> dict:
     config["title"] = f"{config['title']} (student edition)"
     config["execute"]["cache"] = str(ROOT / "_build" / ".jupyter_cache")
     config["launch_buttons"] = {"binderhub_url": "", "colab_url": ""}
-    sphinx["config"]["hide_solutions"] = True  # sphinx-exercise drops every {solution}
+    sphinx["config"]["lstm_book_drop_solutions"] = True  # book/_ext drops every solution node
     # paths in the book's config are relative to the repository root, not to OUT.yml
     config["bibtex_bibfiles"] = [str(ROOT / p) for p in config["bibtex_bibfiles"]]
     sphinx["local_extensions"] = {name: str(ROOT / p) for name, p in sphinx["local_extensions"].items()}
@@ -36,20 +38,19 @@ def student_config() -> dict:
     return config
 
 
-def strip_solutions(text: str) -> str:
-    """`text` without its `:::{solution}` blocks."""
-    return SOLUTION.sub("", text)
+def is_solution(cell: dict) -> bool:
+    """True for a cell of a solution (tagged "solution")."""
+    return TAG in cell.get("metadata", {}).get("tags", [])
 
 
 def strip_notebooks(folder: Path) -> int:
-    """Remove solutions from every notebook under `folder`; returns how many were removed."""
+    """Remove the solution cells of every notebook under `folder`; returns how many were removed."""
     removed = 0
     for path in folder.rglob("*.ipynb"):
         nb = json.loads(path.read_text())
-        for cell in nb["cells"]:
-            text = "".join(cell["source"])
-            removed += len(SOLUTION.findall(text))
-            cell["source"] = strip_solutions(text)
+        kept = [cell for cell in nb["cells"] if not is_solution(cell)]
+        removed += len(nb["cells"]) - len(kept)
+        nb["cells"] = kept
         path.write_text(json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n")
     return removed
 
@@ -60,6 +61,6 @@ if __name__ == "__main__":
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(yaml.safe_dump(student_config(), sort_keys=False))
     elif command == "strip":
-        print(f"removed {strip_notebooks(target)} solutions from the notebooks under {target}")
+        print(f"removed {strip_notebooks(target)} solution cells from the notebooks under {target}")
     else:
         sys.exit(f"unknown command {command!r}: use config or strip")

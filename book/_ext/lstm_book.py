@@ -12,6 +12,10 @@
    `const THEBE_JS_URL = ...` ran twice (an uncaught SyntaxError in every page's console); and
    docutils marks bibliography entries role="doc-biblioentry", deprecated in ARIA 1.2, inside a
    role="list", which then has no list items (axe: aria-required-children, critical).
+5. The student edition (`lstm_book_drop_solutions = True`) drops every solution, gated ones with
+   their executed code cells too, once sphinx-exercise has merged them into one node.
+   sphinx-exercise's own `hide_solutions` fails on gated solutions (it drops the start and leaves
+   the end node: "unknown node type: solution_end_node", sphinx-exercise 1.2.1).
 """
 
 from __future__ import annotations
@@ -72,6 +76,18 @@ def poll_in_slices() -> None:
     AsyncZMQSocketChannel.get_msg = get_msg
 
 
+def drop_solutions(app, doctree) -> int:
+    """Remove every merged solution node from `doctree` when the student config asks; how many."""
+    if not app.config.lstm_book_drop_solutions:
+        return 0
+    from sphinx_exercise.nodes import solution_node
+
+    found = list(doctree.findall(solution_node))
+    for node in found:
+        node.parent.remove(node)
+    return len(found)
+
+
 def _on_config_inited(app, config) -> None:
     root = Path(app.confdir)
     cache = config.nb_execution_cache_path or str(Path(app.outdir).parent / ".jupyter_cache")
@@ -103,6 +119,8 @@ def setup(app):
     # A kernel that inherits MPLBACKEND=Agg shows no figure at all: the book would lose them.
     os.environ.pop("MPLBACKEND", None)
     poll_in_slices()
+    app.add_config_value("lstm_book_drop_solutions", False, "env")
     app.connect("config-inited", _on_config_inited)
+    app.connect("doctree-read", drop_solutions)
     app.connect("html-page-context", _on_html_page_context, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,4 +1,4 @@
-"""The interactive figures of chapters 2 and 3 work in the built site: frames and a range input."""
+"""The interactive figures of chapters 2-4 work in the built site: frames and a range input."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from bs4 import BeautifulSoup
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from helpers_repo import HTML  # noqa: E402
 
-from lstm_helpers import experiments  # noqa: E402
+from lstm_helpers.chapters import long_term_dependencies, memory_cell, vanishing_gradients  # noqa: E402
 
 SLIDERS = {
-    "notebooks/02-long-term-dependencies": len(experiments.GAPS),
-    "notebooks/03-vanishing-gradients": len(experiments.SIGMAS),
+    "notebooks/02-long-term-dependencies": len(long_term_dependencies.SETTINGS.gaps),
+    "notebooks/03-vanishing-gradients": len(vanishing_gradients.SETTINGS.sigmas),
+    "notebooks/04-the-memory-cell": len(memory_cell.SETTINGS.slider_biases),
 }
 
 

@@ -13,31 +13,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from helpers_repo import BUILD, HTML, NOTEBOOKS, notebook, source  # noqa: E402
 
 STUDENT = BUILD / "student" / "html"
-SOLUTION = re.compile(r":::+\{solution\}[^\n]*\n(.*?)\n:::+", re.S)
 
 if not (STUDENT / "index.html").exists():
     pytest.fail("no student edition in _build/student/html: run `make student`", pytrace=False)
 
 
-def opening_words(body: str) -> str:
-    """The solution's longest prose line (else code line), without math and code, cut to eight words."""
-    prose, code, fenced = [], [], False
-    for line in body.splitlines():
-        if line.startswith("```"):
-            fenced = not fenced
-        elif line.strip() and not line.startswith(":"):
-            (code if fenced else prose).extend(re.split(r"\$[^$]*\$|`[^`]*`", line))
-    words = re.findall(r"[A-Za-z]+", max(prose or code, key=len))
-    return " ".join(words[:8])
-
-
-def solutions() -> list[tuple[str, str]]:
+def solution_labels() -> list[tuple[str, str]]:
+    """(chapter, exercise label) of every solution: the label in its first cell tagged "solution"."""
     found = []
     for path in NOTEBOOKS:
         for cell in notebook(path)["cells"]:
-            if cell["cell_type"] == "markdown":
-                found += [(path.stem, opening_words(b)) for b in SOLUTION.findall(source(cell))]
+            start = re.match(r"(?:```|:::+)\{solution(?:-start)?\} *(\S+)", source(cell))
+            if "solution" in cell["metadata"].get("tags", []) and start:
+                found.append((path.stem, start.group(1)))
     return found
+
+
+def solution_divs(root: Path, stem: str) -> dict[str, object]:
+    """{exercise label: the div.solution that answers it} on a built chapter page."""
+    soup = BeautifulSoup((root / "notebooks" / f"{stem}.html").read_text(encoding="utf-8"), "html.parser")
+    divs = {}
+    for div in soup.select("div.solution"):
+        link = div.select_one("p.admonition-title a[href]")
+        divs[link["href"].split("#")[-1]] = div
+    return divs
 
 
 def text_of(root: Path, stem: str) -> str:
@@ -49,13 +48,25 @@ def count(words: str, text: str) -> int:
     return len(re.findall(r"(?:[\W_]|\d)+".join(map(re.escape, words.split())), text))  # digits sit between
 
 
-@pytest.mark.parametrize("stem, words", solutions(), ids=lambda v: v[:30])
-def test_solution_is_in_the_book_and_not_in_the_student_edition(stem, words):
-    assert len(words.split()) >= 4, f"too few words to search for: {words!r}"
-    # the words may also stand outside the solution (in the objectives, say): count them
-    in_book, in_student = count(words, text_of(HTML, stem)), count(words, text_of(STUDENT, stem))
-    assert in_book >= 1, f"{words!r} missing from the default build"
-    assert in_student == in_book - 1, f"{words!r} is still in the student edition"
+def test_every_exercise_solution_is_tagged_and_found():
+    assert len(solution_labels()) >= 14, solution_labels()
+
+
+@pytest.mark.parametrize("stem, label", solution_labels(), ids=lambda v: v[:30])
+def test_solution_is_in_the_book_and_not_in_the_student_edition(stem, label):
+    assert label in solution_divs(HTML, stem), f"no solution to {label} on the built {stem} page"
+    assert label not in solution_divs(STUDENT, stem), f"the student edition still answers {label}"
+    page = (STUDENT / "notebooks" / f"{stem}.html").read_text(encoding="utf-8")
+    exercise = BeautifulSoup(page, "html.parser").find(id=label)
+    assert exercise is not None, f"the student edition lost the exercise {label}"
+
+
+@pytest.mark.parametrize("stem, label", solution_labels(), ids=lambda v: v[:30])
+def test_every_code_solution_ran_in_the_build(stem, label):
+    div = solution_divs(HTML, stem)[label]
+    if div.select("div.cell_input"):  # a solution with code: the build ran it and shows what it printed
+        assert div.select("div.cell_output"), f"the code of the solution to {label} shows no output"
+        assert "Traceback" not in div.get_text()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -71,5 +82,7 @@ def test_student_pages_and_downloads_hold_no_solution(path):
     soup = BeautifulSoup(html, "html.parser")
     assert soup.select("div.exercise") and not soup.select("div.solution")
     assert "colab.research.google.com" not in html, "launch buttons open notebooks with solutions"
-    download = (STUDENT / "_sources" / "notebooks" / path.name).read_text()
-    assert "{solution}" not in download and "{exercise}" in download
+    download = notebook(STUDENT / "_sources" / "notebooks" / path.name)
+    assert not any("solution" in cell["metadata"].get("tags", []) for cell in download["cells"])
+    text = "".join(source(cell) for cell in download["cells"])
+    assert "{solution" not in text and "{exercise}" in text

@@ -1,11 +1,12 @@
-"""lstm_helpers.applications: the embedded Reber grammar, the drift series, the word models."""
+"""Chapter 7 (`chapters.applications`): the embedded Reber grammar, the drift series, training."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from lstm_helpers import applications, tasks
+from lstm_helpers import models
+from lstm_helpers.chapters import applications
 
 
 def legal(symbols: list[str]) -> bool:
@@ -52,46 +53,20 @@ def test_drift_target_is_half_the_change_since_the_marked_reading():
 
 @pytest.mark.parametrize("options", [{}, {"num_layers": 2}, {"bidirectional": True}])
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
-def test_word_models_give_one_logit_row_per_sentence(kind, options):
-    task = tasks.fluent(3)
-    model = applications.word_model(task, kind, **options)
-    data = task.make(5, 0)
-    assert model(data.x).shape == (5, 4)
-
-
-def test_the_bidirectional_readout_sees_the_backward_state_at_the_first_word():
+def test_the_chapters_models_give_one_logit_row_per_sequence(kind, options):
     task = applications.reber()
-    model = applications.word_model(task, "rnn", bidirectional=True)
-    data = task.make(6, 0)
-    H = model.rnn.hidden_size
-    h, _ = model.rnn(model.embed(data.x))
-    last = h[data.lengths - 1, torch.arange(6), :H]
-    expected = model.readout(torch.cat([last, h[0, :, H:]], dim=-1))
-    assert torch.allclose(model(data.x, data.lengths), expected)
-
-
-def test_keep_bias_sets_the_lstm_forget_and_gru_update_gate():
-    for kind in ("lstm", "gru"):
-        model = applications.word_model(tasks.fluent(2), kind, keep_bias=4.0)
-        H = model.rnn.hidden_size
-        bias = model.rnn.bias_ih_l0 + model.rnn.bias_hh_l0
-        assert torch.allclose(bias[H : 2 * H], torch.full((H,), 4.0))
-    with pytest.raises(ValueError, match="keep_bias"):
-        applications.word_model(tasks.fluent(2), "rnn", keep_bias=4.0)
-
-
-def test_wrong_kind_is_named():
-    with pytest.raises(ValueError, match="kind"):
-        applications.WordModel("transformer", 10, 2)
-
-
-def test_gru_has_three_blocks_lstm_four():
-    block = 16 * 32 + 32 * 32 + 2 * 32
-    for kind, blocks in (("rnn", 1), ("gru", 3), ("lstm", 4)):
-        assert applications.n_params(applications.LAYERS[kind](16, 32)) == blocks * block
+    model = models.for_task(task, kind, **options)
+    data = task.make(5, 0)
+    assert model(data.x, data.lengths).shape == (5, 2)
 
 
 def test_run_trains_with_the_given_settings():
-    hist = applications.run(applications.WordModel("lstm", 8, 2), applications.reber(),
-                            s=applications.Settings(steps=3, eval_every=1))  # fmt: skip
-    assert len(hist.loss) == 3
+    model = models.for_task(applications.reber(), "lstm", hidden_size=4)
+    history = applications.run(model, applications.reber(), s=applications.Settings(steps=3, eval_every=1))
+    assert len(history.loss) == 3
+
+
+def test_the_drift_task_trains_with_its_own_settings():
+    model = models.for_task(applications.drift(), "lstm", hidden_size=4)
+    history = applications.run_drift(model, applications.Settings(drift_steps=2, eval_every=1))
+    assert len(history.loss) == 2 and history.task.startswith("drift")

@@ -1,13 +1,15 @@
-"""Chapter 7's applications and the LSTM's relatives, with their settings in one place.
+"""Chapter 7, applications and next steps: two more long-gap tasks and the LSTM's relatives.
 
 - `reber_strings(n, seed)`: the embedded Reber grammar of Hochreiter & Schmidhuber (1997),
   experiment 1, as a classification task: read "B T <Reber string> " and name the closing symbol,
   which repeats the second one (T or P) across the whole inner string. `reber()` is its `Task`.
 - `drift_series(n, T, seed)`: a sensor series with one marked calibration reading near the start;
   the target is how far the last reading has drifted from it. `drift(T)` is its `Task`.
-- `WordModel(kind, ...)`: token ids -> embedding -> nn.RNN / nn.LSTM / nn.GRU, stacked
-  (`num_layers`) or bidirectional, read out at the last step (both directions' ends).
-- `run(model, task)`: `train.fit` on one CPU thread with the chapter's `SETTINGS`.
+- `run(model, task)` / `run_drift(model)`: `train.fit` on one CPU thread with the chapter's
+  `SETTINGS` (the drift task has its own learning rate and budget there).
+
+The models are the book's one family, `models.for_task(task, kind, ...)` with kind "rnn", "lstm"
+or "gru", `num_layers` and `bidirectional`. Change a setting with `dataclasses.replace`.
 
 Shapes are time-first: token ids (seq_len, n), real inputs (seq_len, n, 2).
 """
@@ -21,13 +23,13 @@ import torch
 from torch import nn
 
 from lstm_helpers import tasks, train
-from lstm_helpers.checks import require_float, require_int, require_tensor
+from lstm_helpers.checks import require_int
 from lstm_helpers.train import one_thread
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Chapter 7's training settings; every run uses them."""
+    """Every setting of chapter 7; every run uses them."""
 
     hidden_size: int = 32
     lr: float = 3e-3
@@ -39,6 +41,9 @@ class Settings:
     drift_lr: float = 1e-2  # the drift task learns faster with a larger step
     drift_steps: int = 400
     gap: int = 50  # the "fluent ___" gap for the GRU and the bidirectional network
+    short_gap: int = 5  # the short gap the GRU is also tried on
+    update_bias: float = 4.0  # the GRU's update-gate bias when it starts keeping its state
+    seed: int = 0  # weights and data
 
 
 SETTINGS = Settings()
@@ -111,93 +116,18 @@ def drift(T: int = SETTINGS.drift_T) -> tasks.Task:
     )
 
 
-LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-
-
-class WordModel(nn.Module):
-    """Token ids (seq_len, batch) -> embedding -> RNN/LSTM/GRU -> class logits (batch, n_classes).
-
-    Bidirectional: the readout sees the forward direction at the last word and the backward
-    direction at the first word, each the end of its own reading.
-    """
-
-    def __init__(
-        self,
-        kind: str,
-        vocab_size: int,
-        n_classes: int,
-        hidden_size: int = 32,
-        num_layers: int = 1,
-        bidirectional: bool = False,
-        embed_size: int = 16,
-    ):
-        super().__init__()
-        if kind not in LAYERS:
-            raise ValueError(f"kind must be one of {sorted(LAYERS)}, got {kind!r}")
-        require_int("num_layers", num_layers, 1, 8)
-        self.embed = nn.Embedding(require_int("vocab_size", vocab_size, 1), embed_size)
-        self.rnn = LAYERS[kind](
-            embed_size, require_int("hidden_size", hidden_size, 1), num_layers, bidirectional=bidirectional
-        )
-        self.readout = nn.Linear(
-            hidden_size * (2 if bidirectional else 1), require_int("n_classes", n_classes, 2)
-        )
-
-    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
-        x = require_tensor("x (token ids, time-first)", x, (None, None))
-        h, _ = self.rnn(self.embed(x))  # (seq_len, batch, directions * H)
-        H = self.rnn.hidden_size
-        last = h[-1] if lengths is None else h[lengths - 1, torch.arange(h.shape[1])]  # (batch, D * H)
-        if self.rnn.bidirectional:
-            last = torch.cat([last[:, :H], h[0, :, H:]], dim=-1)  # forward at the end, backward at the start
-        return self.readout(last)
-
-
-def set_keep_bias(layer: nn.LSTM | nn.GRU, value: float) -> None:
-    """Bias the first layer towards keeping its state: the LSTM's forget gate, the GRU's update gate z.
-
-    torch stacks the GRU's gates r, z, n and computes h_t = (1 - z) * n + z * h_{t-1}, so a large
-    bias on z keeps h, as a large forget bias keeps the LSTM's c. Split half and half over both biases.
-    """
-    require_float("keep bias", value, -50.0, 50.0)
-    H = layer.hidden_size
-    rows = slice(H, 2 * H)  # f in i, f, g, o; z in r, z, n: both the second block
-    with torch.no_grad():
-        layer.bias_ih_l0[rows] = value / 2
-        layer.bias_hh_l0[rows] = value / 2
-
-
-def word_model(
-    task: tasks.Task,
-    kind: str,
-    seed: int = 0,
-    keep_bias: float | None = None,
-    s: Settings = SETTINGS,
-    **options,
-) -> WordModel:
-    """A seeded `WordModel` sized for a word task; `options`: num_layers, bidirectional.
-
-    keep_bias (LSTM, GRU): start the first layer keeping its state, see `set_keep_bias`.
-    """
-    torch.manual_seed(require_int("seed", seed, 0))
-    sample = task.make(1, 0)
-    model = WordModel(kind, len(sample.vocab), len(sample.labels), s.hidden_size, **options)
-    if keep_bias is not None:
-        if kind == "rnn":
-            raise ValueError("keep_bias needs kind='lstm' or 'gru', got kind='rnn'")
-        set_keep_bias(model.rnn, keep_bias)
-    return model
-
-
-def run(model: nn.Module, task: tasks.Task, seed: int = 0, s: Settings = SETTINGS) -> train.History:
-    """Train `model` on `task` with the chapter's settings (the drift task's own), on one CPU thread."""
-    lr, steps = (s.drift_lr, s.drift_steps) if task.name.startswith("drift") else (s.lr, s.steps)
+def run(model: nn.Module, task: tasks.Task, s: Settings = SETTINGS) -> train.History:
+    """Train `model` on `task` with the chapter's settings, on one CPU thread."""
     with one_thread():
         return train.fit(
-            model, task, steps=steps, seed=seed, lr=lr, batch_size=s.batch_size, eval_every=s.eval_every
+            model, task, steps=s.steps, seed=s.seed, lr=s.lr, batch_size=s.batch_size, eval_every=s.eval_every
         )
 
 
-def n_params(model: nn.Module) -> int:
-    """The number of trainable numbers in `model`."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+def run_drift(model: nn.Module, s: Settings = SETTINGS) -> train.History:
+    """Train `model` on the drift task with its own learning rate and budget (it learns faster)."""
+    with one_thread():
+        return train.fit(
+            model, drift(s.drift_T), steps=s.drift_steps, seed=s.seed, lr=s.drift_lr,
+            batch_size=s.batch_size, eval_every=s.eval_every,
+        )  # fmt: skip

@@ -1,21 +1,23 @@
-"""Chapter 6's experiments with their settings in one place: the gap sweep and the adding problem.
+"""Chapter 6, the experiments that settle it: the gap sweep over seeds and the 1997 adding problem.
 
-The chapter (notebooks/06-experiments.ipynb) and its test (tests/test_chapter06.py) call these
-functions with `SETTINGS` and `ADDING`, so a claim on the page is checked with the settings that
+The chapter (notebooks/06-experiments.ipynb), its test (tests/chapters/test_experiments.py) and
+`benchmarks/bench.py` call these functions with `SETTINGS` (change one with `dataclasses.replace`;
+caches are keyed on the settings value), so a claim on the page is checked with the settings that
 produced it.
 
-    runs = sweeps.sweep()                        # {(model name, gap): [History per seed]}
-    rows = sweeps.summary(runs)                  # mean, lowest and highest accuracy per cell
-    fig, ax = sweeps.draw_sweep(runs)            # accuracy against gap, spread over seeds
-    hist = sweeps.adding_run("lstm", seed=0)     # the adding problem, T = 100, the paper's way
+    runs = sweep()                        # {(model name, gap): [History per seed]}
+    rows = summary(runs)                  # mean, lowest and highest accuracy per cell
+    fig, ax = draw_sweep(runs)            # accuracy against gap, spread over seeds
+    history = adding_run("lstm", seed=0)  # the adding problem, T = 100, the paper's way
 
 Shapes are time-first, as everywhere in the book. Training runs on one CPU thread.
 """
 
 from __future__ import annotations
 
+import functools
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
@@ -25,8 +27,27 @@ from lstm_helpers.train import one_thread
 
 
 @dataclass(frozen=True)
+class AddingSettings:
+    """The adding problem (1997, experiment 4) as this chapter and `benchmarks/bench.py` train it."""
+
+    T: int = 100  # minimum sequence length (lengths T .. T + T/10)
+    hidden_size: int = 32
+    forget_bias: float = 5.0  # keep X1 across ~100 steps from the start
+    input_bias: float = -3.0  # write rarely, as the paper's negative input-gate biases
+    lr: float = 1e-3  # Adam's learning rate
+    batch_size: int = 16  # sequences per step
+    budget: int = 74_000  # training sequences: the paper's figure for T = 100
+    eval_every: int = 1600  # sequences between tests
+    rnn_batch_size: int = 128  # the RNN sees the same budget in larger batches (time)
+    rnn_eval_every: int = 16_000  # and is tested less often
+
+
+@dataclass(frozen=True)
 class Settings:
-    """The gap sweep: every model trained at every gap from every seed."""
+    """Every setting of chapter 6: the short-context run, the gap sweep, the adding problem."""
+
+    sky_hidden_size: int = 16  # the "sky is blue" run: a small network is enough
+    sky_steps: int = 300
 
     gaps: tuple[int, ...] = (5, 10, 20, 50)  # filler words between the country and the blank
     seeds: tuple[int, ...] = (0, 1, 2)  # the notebook's seeds (the test uses five)
@@ -38,25 +59,16 @@ class Settings:
     eval_every: int = 20  # steps between test evaluations
     short_gap: int = 5  # the "sky is blue"-like end of the sweep
     long_gap: int = 50  # the "I grew up in India ..." end
-    chance: float = 0.25  # four countries
+    n_countries: int = 4  # chance accuracy is 1 / n_countries
+    adding: AddingSettings = field(default_factory=AddingSettings)
 
-
-@dataclass(frozen=True)
-class AddingRecipe:
-    """The adding problem (1997, experiment 4) the way `benchmarks/bench.py` trains it."""
-
-    T: int = 100  # minimum sequence length (lengths T .. T + T/10)
-    hidden_size: int = 32
-    forget_bias: float = 5.0  # keep X1 across ~100 steps from the start
-    input_bias: float = -3.0  # write rarely, as the paper's negative input-gate biases
-    lr: float = 1e-3
-    batch_size: int = 16
-    budget: int = 74_000  # training sequences: the paper's figure for T = 100
-    rnn_batch_size: int = 128  # the RNN sees the same budget in larger batches (time)
+    @property
+    def chance(self) -> float:
+        """Accuracy of a guess that ignores the clue."""
+        return 1 / self.n_countries
 
 
 SETTINGS = Settings()
-ADDING = AddingRecipe()
 PAPER = {"T": 100, "sequences": 74_000, "wrong": 1, "n_test": 2560}  # Table 7, Hochreiter & Schmidhuber 1997
 
 
@@ -67,13 +79,27 @@ def model_name(kind: str, forget_bias: float | None) -> str:
     return "LSTM, default init" if forget_bias is None else f"LSTM, forget bias {forget_bias:g}"
 
 
+@functools.cache
+def sky_runs(s: Settings = SETTINGS) -> dict[str, train.History]:
+    """{"rnn": History, "lstm": History}: both models on the short-context "sky is ___" task."""
+    task = tasks.sky()
+    runs = {}
+    with one_thread():
+        for kind in ("rnn", "lstm"):
+            model = models.for_task(task, kind, hidden_size=s.sky_hidden_size, seed=0)
+            runs[kind] = train.fit(model, task, steps=s.sky_steps, seed=0)
+    return runs
+
+
+@functools.cache
 def gap_run(
     kind: str, forget_bias: float | None, gap: int, seed: int, s: Settings = SETTINGS
 ) -> train.History:
     """Train one model on "fluent ___" with `gap` filler words from `seed`; return its history."""
     require_int("gap", gap, 0)
-    task = tasks.fluent(gap)
-    model = models.for_task(task, kind, s.hidden_size, seed=seed, forget_bias=forget_bias)
+    task = tasks.fluent(gap, n_countries=s.n_countries)
+    biases = {} if forget_bias is None else {"forget_bias": forget_bias}
+    model = models.for_task(task, kind, s.hidden_size, seed=seed, **biases)
     with one_thread():
         return train.fit(
             model, task, steps=s.steps, seed=seed, lr=s.lr, batch_size=s.batch_size, eval_every=s.eval_every
@@ -96,8 +122,8 @@ def sweep(
 def summary(runs: dict[tuple[str, int], list[train.History]]) -> list[dict]:
     """One row per (model, gap): mean, lowest and highest final accuracy, seeds solved, seconds."""
     rows = []
-    for (name, gap), hists in runs.items():
-        acc = [h.final for h in hists]
+    for (name, gap), histories in runs.items():
+        acc = [h.final for h in histories]
         rows.append(
             {
                 "model": name,
@@ -105,9 +131,9 @@ def summary(runs: dict[tuple[str, int], list[train.History]]) -> list[dict]:
                 "mean": statistics.mean(acc),
                 "low": min(acc),
                 "high": max(acc),
-                "solved": sum(h.solved for h in hists),
-                "seeds": len(hists),
-                "seconds": sum(h.seconds for h in hists),
+                "solved": sum(h.solved for h in histories),
+                "seeds": len(histories),
+                "seconds": sum(h.seconds for h in histories),
             }
         )
     return rows
@@ -123,7 +149,7 @@ def print_summary(rows: list[dict]) -> None:
         )
 
 
-COLOURS = {"RNN": "rnn", "LSTM, default init": "lstm_alt"}
+COLOURS = {"RNN": "rnn", "LSTM, default init": "lstm_default"}
 
 
 def draw_sweep(runs: dict[tuple[str, int], list[train.History]], s: Settings = SETTINGS):
@@ -144,35 +170,41 @@ def draw_sweep(runs: dict[tuple[str, int], list[train.History]], s: Settings = S
     return fig, ax
 
 
-def adding_model(kind: str, seed: int, r: AddingRecipe = ADDING) -> models.SequenceModel:
+def adding_model(kind: str, seed: int, s: Settings = SETTINGS) -> models.SequenceModel:
     """The recipe's model: gate biases for the LSTM, and a readout that starts at the mean 0.5."""
-    biases = {"forget_bias": r.forget_bias, "input_bias": r.input_bias} if kind == "lstm" else {}
-    model = models.for_task(tasks.adding(r.T), kind, r.hidden_size, seed=seed, **biases)
+    a = s.adding
+    biases = {"forget_bias": a.forget_bias, "input_bias": a.input_bias} if kind == "lstm" else {}
+    model = models.for_task(tasks.adding(a.T), kind, a.hidden_size, seed=seed, **biases)
     with torch.no_grad():  # start at the mean target, so training begins on the sum itself
         model.readout.weight.zero_()
         model.readout.bias.fill_(0.5)
     return model
 
 
-def adding_run(kind: str, seed: int, r: AddingRecipe = ADDING) -> train.History:
-    """Train on the adding problem until at most 1% of 2560 test sequences are wrong, or `r.budget`."""
-    batch = r.batch_size if kind == "lstm" else r.rnn_batch_size
-    every = 1600 if kind == "lstm" else 16_000  # sequences between tests; the RNN is tested less often
-    model = adding_model(kind, seed, r)
+@functools.cache
+def adding_run(kind: str, seed: int, s: Settings = SETTINGS) -> train.History:
+    """Train on the adding problem until at most 1% of 2560 test sequences are wrong, or the budget."""
+    a = s.adding
+    batch, every = (a.batch_size, a.eval_every) if kind == "lstm" else (a.rnn_batch_size, a.rnn_eval_every)
+    model = adding_model(kind, seed, s)
     with one_thread():
         return train.fit(
             model,
-            tasks.adding(r.T),
-            steps=r.budget // batch,
+            tasks.adding(a.T),
+            steps=a.budget // batch,
             seed=seed,
-            lr=r.lr,
+            lr=a.lr,
             batch_size=batch,
             eval_every=max(1, every // batch),
         )
 
 
-def adding_row(name: str, hist: train.History, r: AddingRecipe = ADDING) -> dict:
+def adding_row(name: str, history: train.History, s: Settings = SETTINGS) -> dict:
     """The paper's way: training sequences used, and wrong predictions (|error| >= 0.04) of 2560."""
-    used = hist.solved_sequences if hist.solved else (r.budget // hist.batch_size) * hist.batch_size
-    wrong = round(hist.final * PAPER["n_test"])
-    return {"model": name, "sequences": used, "solved": hist.solved, "wrong": wrong, "seconds": hist.seconds}
+    used = history.solved_sequences
+    if not history.solved:
+        used = (s.adding.budget // history.batch_size) * history.batch_size
+    wrong = round(history.final * PAPER["n_test"])
+    return {
+        "model": name, "sequences": used, "solved": history.solved, "wrong": wrong, "seconds": history.seconds
+    }

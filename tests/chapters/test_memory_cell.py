@@ -1,20 +1,18 @@
-"""Chapter 4's claims, checked with the chapter's own settings (`memory.SETTINGS`)."""
+"""Chapter 4's claims, checked with the chapter's own settings (`memory_cell.SETTINGS`)."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import dataclasses
 
 import matplotlib
 import pytest
 
 matplotlib.use("Agg")
 
-from slider_checks import assert_live_slider_redraws, assert_static_frames_equal_draw  # noqa: E402
+from slider_asserts import assert_live_slider_redraws, assert_static_frames_equal_draw  # noqa: E402
 
-from lstm_helpers import memory, train  # noqa: E402
-
-NOTEBOOK = Path(__file__).parent.parent / "notebooks" / "04-the-memory-cell.ipynb"
+from lstm_helpers import tasks, train  # noqa: E402
+from lstm_helpers.chapters import memory_cell as memory  # noqa: E402
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -64,11 +62,17 @@ def test_the_static_slider_holds_one_frame_per_value_equal_to_draw():
     assert all(f"forget bias {value:g}" in alt for alt, value in zip(alts, figure.values))
 
 
-def test_the_write_the_step_solution_passes_the_checker(capsys):
-    cells = json.loads(NOTEBOOK.read_text())["cells"]
-    text = next("".join(c["source"]) for c in cells if ":::{solution} ex-lstm-step" in "".join(c["source"]))
-    block = text.split(":::{solution} ex-lstm-step")[1].split("```python")[1].split("```")[0]
-    namespace: dict = {}
-    exec("import torch\n" + block, namespace)
-    assert namespace["exercises"].check_lstm_step(namespace["lstm_step"])
-    assert "right" in capsys.readouterr().out.lower()
+def test_country_positions_come_from_the_data_whatever_the_head_words():
+    data = tasks.fluent_sentences(3, gap=4, seed=0, head="when young i grew up in")
+    x = memory.with_each_country(data, 1)  # sentence 1 once per country
+    clue = data.info["clue"]
+    assert clue == 6
+    assert [data.vocab.words[int(k)] for k in x[clue]] == list(tasks.COUNTRIES[:4])
+    others = [t for t in range(x.shape[0]) if t != clue]
+    assert (x[others] == data.x[others, 1:2]).all()  # every other word is left as it was
+
+
+def test_retention_follows_a_changed_setting():
+    short = dataclasses.replace(memory.SETTINGS, gap=10)
+    # fewer steps to survive: more of the memory is kept
+    assert memory.retention(4.0, short)["over_gap"] > memory.retention(4.0)["over_gap"]

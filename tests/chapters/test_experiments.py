@@ -1,8 +1,11 @@
-"""lstm_helpers.sweeps: names, summaries, the sweep figure, the adding recipe's model and rows."""
+"""Chapter 6 (`lstm_helpers.chapters.experiments`): its conclusions recomputed with its own settings,
+and the helpers behind its tables and figure."""
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
+from pathlib import Path
 
 import matplotlib
 import pytest
@@ -10,7 +13,45 @@ import torch
 
 matplotlib.use("Agg")
 
-from lstm_helpers import sweeps, train  # noqa: E402
+from lstm_helpers import train  # noqa: E402
+from lstm_helpers.chapters import experiments as sweeps  # noqa: E402
+
+ROOT = Path(__file__).parent.parent.parent
+SEEDS = (0, 1, 2, 3, 4)
+S = sweeps.SETTINGS
+RNN, LSTM = sweeps.model_name("rnn", None), sweeps.model_name("lstm", 4.0)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    two = dataclasses.replace(S, models=(("rnn", None), ("lstm", 4.0)))
+    return sweeps.sweep(two, gaps=(S.short_gap, S.long_gap), seeds=SEEDS)
+
+
+def accuracies(runs, name, gap):
+    return [h.final for h in runs[name, gap]]
+
+
+def test_the_lstm_with_the_chapters_forget_bias_solves_the_long_gap_on_4_of_5_seeds(runs):
+    assert ("lstm", 4.0) in S.models
+    assert sum(a >= 0.95 for a in accuracies(runs, LSTM, S.long_gap)) >= 4
+
+
+def test_the_rnn_is_within_10_points_of_chance_at_the_long_gap_on_every_seed(runs):
+    assert all(abs(a - S.chance) <= 0.10 for a in accuracies(runs, RNN, S.long_gap))
+
+
+def test_both_solve_the_short_gap(runs):
+    assert min(accuracies(runs, LSTM, S.short_gap)) >= 0.95
+    assert sum(a >= 0.9 for a in accuracies(runs, RNN, S.short_gap)) >= 4
+
+
+def test_the_benchmark_trains_the_chapters_settings():
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.SETTINGS is sweeps.SETTINGS
+    assert bench.PAPER_SEQUENCES[S.adding.T] == sweeps.PAPER["sequences"] == S.adding.budget
 
 
 def history(final: float, solved_step: int | None = None, batch: int = 64) -> train.History:
@@ -57,8 +98,8 @@ def test_adding_model_starts_at_the_mean_target_with_the_recipes_biases():
     assert torch.allclose(model(x), torch.full((3,), 0.5))
     H = model.rnn.hidden_size
     bias = model.rnn.bias_ih_l0 + model.rnn.bias_hh_l0  # gates i, f, g, o
-    assert torch.allclose(bias[:H], torch.full((H,), sweeps.ADDING.input_bias))
-    assert torch.allclose(bias[H : 2 * H], torch.full((H,), sweeps.ADDING.forget_bias))
+    assert torch.allclose(bias[:H], torch.full((H,), S.adding.input_bias))
+    assert torch.allclose(bias[H : 2 * H], torch.full((H,), S.adding.forget_bias))
     sweeps.adding_model("rnn", seed=0)  # no gate biases for the RNN
 
 

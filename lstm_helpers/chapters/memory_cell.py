@@ -1,12 +1,15 @@
-"""Chapter 4's experiment in one place: its settings, the trained LSTM, and probes of its memory.
+"""Chapter 4, the memory cell: its settings, the trained LSTM, and probes of its memory.
 
-The chapter (notebooks/04-the-memory-cell.ipynb) and its test (tests/test_chapter04.py) both
-call these functions with `SETTINGS`, so the claims the text makes are the claims the test checks.
+The chapter (notebooks/04-the-memory-cell.ipynb) and its test (tests/chapters/test_memory_cell.py)
+both call these functions with `SETTINGS` (change one with `dataclasses.replace`; caches are keyed
+on the settings value), so the claims the text makes are the claims the test checks.
 
-    model, history = memory.train_lstm()            # "fluent ___" at SETTINGS.gap
-    data, run = memory.probe(model)                  # held-out sentences, every gate and state
-    scores = memory.country_units(run, data)         # (H, n_countries): which unit keeps which country
-    memory.retention(3.0)                            # a fresh LSTM with forget bias 3: what survives
+    model, history = train_lstm()            # "fluent ___" at SETTINGS.gap
+    data, run = probe(model)                  # held-out sentences, every gate and state
+    scores = country_units(run, data)         # (H, n_countries): which unit keeps which country
+    retention(3.0)                            # a fresh LSTM with forget bias 3: what survives
+
+Where the country and the fillers are comes from the data (`data.info`), never from a literal.
 
 Shapes are time-first: token ids (T, batch), states and gates (T, batch, H).
 """
@@ -20,8 +23,6 @@ import torch
 
 from lstm_helpers import cells, gradients, models, plots, tasks, train, widgets
 from lstm_helpers.checks import require_int
-
-COUNTRY_POSITION = 4  # "i grew up in <country>": the country is word 4 (counting from 0)
 
 
 @dataclass(frozen=True)
@@ -37,17 +38,31 @@ class Settings:
     probe_seed: int = 1000  # their seed, apart from the training and test seeds
     lag: int = 50  # the lag at which gradients are compared
     slider_biases: tuple = (0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0)  # the forget-gate slider's values
+    lr: float = 3e-3  # Adam's learning rate
+    batch_size: int = 64  # fresh sentences per step
+    eval_every: int = 10  # steps between test evaluations
+    n_retention: int = 32  # fresh-LSTM sentences the forget-gate slider averages over
+    country: str = "india"  # the running example's country
 
 
 SETTINGS = Settings()
 
 
+@functools.cache
 def train_lstm(s: Settings = SETTINGS):
-    """(model, history): an LSTM trained on "fluent ___" with `s.gap` filler words."""
+    """(model, history): an LSTM trained on "fluent ___" with `s.gap` filler words (once per settings)."""
     task = tasks.fluent(s.gap)
     model = models.for_task(task, "lstm", hidden_size=s.hidden_size, seed=s.seed, forget_bias=s.forget_bias)
     with train.one_thread():  # the same result on every machine, whatever its number of cores
-        return model, train.fit(model, task, steps=s.steps, seed=s.seed)
+        history = train.fit(
+            model, task, steps=s.steps, seed=s.seed, lr=s.lr, batch_size=s.batch_size, eval_every=s.eval_every
+        )
+    return model.eval(), history
+
+
+def example(s: Settings = SETTINGS) -> tasks.SequenceData:
+    """The running sentence: "i grew up in india <s.gap fillers> i speak fluent" -> hindi."""
+    return tasks.fluent_sentences(1, s.gap, seed=s.probe_seed, country=s.country)
 
 
 def run_cell(model, x: torch.Tensor) -> cells.Unrolled:
@@ -74,13 +89,13 @@ def threshold_accuracy(v: torch.Tensor, member: torch.Tensor) -> torch.Tensor:
     return torch.maximum(above_wins, below_wins).max(dim=1).values / n
 
 
-def country_units(run: cells.Unrolled, data, start: int = COUNTRY_POSITION) -> torch.Tensor:
+def country_units(run: cells.Unrolled, data: tasks.SequenceData) -> torch.Tensor:
     """(H, n_countries): how well each cell unit alone tells each country from the others.
 
     The score is the worst step, from the country word to the blank, of `threshold_accuracy`:
     1.0 means one threshold on c_t of that unit separates the country at every step.
     """
-    c = run.c[start:]  # (T - start, n, H)
+    c = run.c[data.info["clue"] :]  # (T - clue, n, H): from the country word to the blank
     n_countries = len(data.labels)
     return torch.tensor([
         [threshold_accuracy(c[:, :, j], data.y == k).min().item() for k in range(n_countries)]
@@ -92,7 +107,7 @@ def with_each_country(data, k: int) -> torch.Tensor:
     """Sentence k once per country, all else equal: token ids (T, n_countries)."""
     x = data.x[:, k : k + 1].repeat(1, len(data.labels))  # (T, n_countries)
     first = data.vocab.index[tasks.COUNTRIES[0]]  # countries have consecutive ids
-    x[COUNTRY_POSITION] = first + torch.arange(len(data.labels))
+    x[data.info["clue"]] = first + torch.arange(len(data.labels))
     return x
 
 
@@ -123,9 +138,8 @@ def draw_gates(data, k: int, run: cells.Unrolled, unit: int, each: cells.Unrolle
 
 
 def lstm_and_rnn_jacobians(model, s: Settings = SETTINGS):
-    """(||dc_T/dc_t|| of the trained LSTM, ||dh_T/dh_t|| of a fresh RNN), by lag, on one sentence."""
-    data = tasks.fluent_sentences(1, s.gap, seed=s.probe_seed)
-    cell, x = gradients.from_model(model, data.x)
+    """(||dc_T/dc_t|| of the trained LSTM, ||dh_T/dh_t|| of a fresh RNN), by lag, on the running sentence."""
+    cell, x = gradients.from_model(model, example(s).x)
     return gradients.jacobian_norms(cell, x), rnn_gradient(s)
 
 
@@ -139,9 +153,9 @@ def retention(forget_bias: float | None, s: Settings = SETTINGS) -> dict:
     """
     model = models.for_task(tasks.fluent(s.gap), "lstm", hidden_size=s.hidden_size, seed=s.seed,
                             forget_bias=forget_bias)  # fmt: skip
-    data = tasks.fluent_sentences(32, s.gap, seed=s.probe_seed)
-    f = run_cell(model, data.x).gates["f"][COUNTRY_POSITION + 1 : COUNTRY_POSITION + 1 + s.gap]  # (gap, n, H)
-    cell, x = gradients.from_model(model, data.x[:, :1])
+    data = tasks.fluent_sentences(s.n_retention, s.gap, seed=s.probe_seed)
+    f = run_cell(model, data.x).gates["f"][data.info["fillers"]]  # (gap, n, H): over the filler words
+    cell, x = gradients.from_model(model, example(s).x)
     return {
         "per_step": f.mean().item(),
         "over_gap": f.prod(dim=0).mean().item(),
@@ -153,7 +167,7 @@ def retention(forget_bias: float | None, s: Settings = SETTINGS) -> dict:
 def rnn_gradient(s: Settings = SETTINGS) -> torch.Tensor:
     """||dh_T/dh_t|| by lag of a fresh tanh RNN on the same sentence, for reference."""
     rnn = models.for_task(tasks.fluent(s.gap), "rnn", hidden_size=s.hidden_size, seed=s.seed)
-    cell, x = gradients.from_model(rnn, tasks.fluent_sentences(1, s.gap, seed=s.probe_seed).x)
+    cell, x = gradients.from_model(rnn, example(s).x)
     return gradients.jacobian_norms(cell, x)
 
 

@@ -1,0 +1,73 @@
+"""Chapter 5, the LSTM and the RNN side by side: sizes, cost per step, and both on a short gap.
+
+The notebook (notebooks/05-lstm-vs-rnn.ipynb) calls these functions with `SETTINGS` (change one
+with `dataclasses.replace`; caches are keyed on the settings value). The trained LSTM it opens is
+chapter 4's (`memory_cell.train_lstm`). Shapes are time-first.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from lstm_helpers import models, tasks, train
+from lstm_helpers.chapters import memory_cell
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of chapter 5; the chapter prints it."""
+
+    embed_size: int = 16  # d: the size of each input vector
+    hidden_size: int = 32  # H of the models the book trains
+    timed_sizes: tuple[int, ...] = (32, 256)  # hidden sizes whose cost per step is timed
+    timed_length: int = 100  # T of the timed sequences
+    timed_batch: int = 64  # batch of the timed sequences
+    repeats: int = 7  # timed runs; the best one counts
+    short_gap: int = 2  # the short-gap task both models train on
+    steps: int = 300  # at most this many training steps
+    seed: int = 0  # weights and data
+    memory: memory_cell.Settings = memory_cell.SETTINGS  # chapter 4's trained LSTM
+
+
+SETTINGS = Settings()
+
+
+def seconds_per_step(layer: nn.Module, x: torch.Tensor, repeats: int) -> float:
+    """Best wall-clock seconds per time step of `layer` over x (T, batch, d), forward only."""
+    with torch.no_grad():
+        layer(x)  # warm-up
+        runs = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            layer(x)
+            runs.append(time.perf_counter() - start)
+    return min(runs) / x.shape[0]
+
+
+def step_costs(s: Settings = SETTINGS) -> dict[int, dict[str, float]]:
+    """{H: {"rnn": seconds per step, "lstm": seconds per step}} on one CPU thread, forward only."""
+    torch.manual_seed(s.seed)
+    x = torch.randn(s.timed_length, s.timed_batch, s.embed_size)  # (T, batch, d)
+    costs = {}
+    with train.one_thread():
+        for H in s.timed_sizes:
+            costs[H] = {kind: seconds_per_step(models.make_recurrent(kind, s.embed_size, H), x, s.repeats)
+                        for kind in ("rnn", "lstm")}  # fmt: skip
+    return costs
+
+
+@functools.cache
+def short_gap_runs(s: Settings = SETTINGS) -> dict[str, train.History]:
+    """{"rnn": History, "lstm": History}: both models trained on the fluent task at `s.short_gap`."""
+    task = tasks.fluent(s.short_gap)
+    runs = {}
+    with train.one_thread():
+        for kind in ("rnn", "lstm"):
+            model = models.for_task(task, kind, s.hidden_size, seed=s.seed, embed_size=s.embed_size)
+            runs[kind] = train.fit(model, task, steps=s.steps, seed=s.seed)
+    return runs
