@@ -13,15 +13,16 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 from lstm_helpers.checks import require_int
 
 # Okabe & Ito (2008): distinguishable with every common form of colour blindness.
-PALETTE = {
-    "rnn": "#E69F00",  # orange
-    "lstm": "#0072B2",  # blue
-    "lstm_alt": "#56B4E9",  # sky blue
-    "gru": "#009E73",  # bluish green
-    "input": "#F0E442",  # yellow
-    "output": "#D55E00",  # vermilion
-    "highlight": "#CC79A7",  # reddish purple
-    "neutral": "#555555",  # grey
+PALETTE = {  # keyed by role; one colour per model in every figure of the book
+    "rnn": "#E69F00",  # orange: the tanh RNN
+    "lstm": "#0072B2",  # blue: the LSTM (with a forget bias, the book's recipe)
+    "lstm_default": "#56B4E9",  # sky blue: the LSTM with PyTorch's default initialisation
+    "gru": "#009E73",  # bluish green: the GRU
+    "input": "#F0E442",  # yellow: an input x_t in the diagrams
+    "output": "#D55E00",  # vermilion: an output in the diagrams
+    "box": "#56B4E9",  # sky blue: a cell's box in the diagrams
+    "highlight": "#CC79A7",  # reddish purple: a marked position (the clue word)
+    "neutral": "#555555",  # grey: chance levels, bounds, reference lines
 }
 
 STYLE = {
@@ -83,7 +84,7 @@ def draw_unrolled_rnn(steps: int = 4):
     ax.set_axis_off()
     ax.set_aspect("equal")
     # the rolled cell on the left, with its feedback loop
-    _box(ax, (0, 1), "RNN", PALETTE["lstm_alt"])
+    _box(ax, (0, 1), "RNN", PALETTE["box"])
     _box(ax, (0, 0), r"$X_t$", PALETTE["input"], height=0.4)
     _box(ax, (0, 2), r"$O_t$", PALETTE["output"], height=0.4)
     _arrow(ax, (0, 0.2), (0, 0.7))
@@ -94,7 +95,7 @@ def draw_unrolled_rnn(steps: int = 4):
     # the unrolled chain on the right
     for k in range(steps):
         x = 2.3 + 1.6 * k
-        _box(ax, (x, 1), "RNN", PALETTE["lstm_alt"])
+        _box(ax, (x, 1), "RNN", PALETTE["box"])
         _box(ax, (x, 0), f"$X_{k + 1}$", PALETTE["input"], height=0.4)
         _box(ax, (x, 2), f"$O_{k + 1}$", PALETTE["output"], height=0.4)
         _arrow(ax, (x, 0.2), (x, 0.7))
@@ -109,7 +110,8 @@ def draw_unrolled_rnn(steps: int = 4):
 
 # --- the cells drawn one step at a time (chapters 4 and 5) -------------------------------------
 
-GATE_COLOURS = {"f": PALETTE["output"], "i": PALETTE["gru"], "g": PALETTE["gru"], "o": PALETTE["lstm_alt"]}
+# the LSTM's gates, keyed by gate: forget vermilion, input and candidate green, output sky blue
+GATE_COLOURS = {"f": "#D55E00", "i": "#009E73", "g": "#009E73", "o": "#56B4E9"}
 
 
 def _node(ax, xy, text, colour="white"):

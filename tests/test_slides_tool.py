@@ -5,8 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 
+import slides  # noqa: E402
 from slides import default_slide_type, plain_markdown, split_heading_cell  # noqa: E402
 
 
@@ -43,3 +46,12 @@ def test_heading_slide_keeps_lead_equations_and_lists_and_moves_prose_to_notes()
     title = nbformat.v4.new_markdown_cell("# Title\n\nIntro.")
     title.metadata["slideshow"] = {"slide_type": "slide"}
     assert [c.source for c in split_heading_cell(title)] == ["# Title", "Intro."]
+
+
+def test_glued_numbers_are_pasted_as_the_page_formats_them():
+    values = {"steps": "100", "accuracy": "0.271484375", "sentences": "6400"}
+    text = "in {glue:text}`steps` steps ({glue:text}`sentences:,`), {glue:text}`accuracy:.1%` right"
+    assert slides.paste_glue(text, values) == "in 100 steps (6,400), 27.1% right"
+    assert slides.paste_glue("{glue:text}`/notebooks/02-x.ipynb::steps`", values) == "100"
+    with pytest.raises(KeyError, match="missing"):
+        slides.paste_glue("{glue:text}`missing`", values)

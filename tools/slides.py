@@ -60,7 +60,34 @@ CITE = re.compile(r"\s*\{cite(?::\w+)?\}`[^`]*`")
 ADMONITION = re.compile(  # fence, title, option lines, body
     r"^(```+|:::+)\{admonition\}[ \t]*([^\n]*)\n((?::\w+:[^\n]*\n)*)(.*?)\n\1[ \t]*$", re.S | re.M
 )
-DIRECTIVE = re.compile(r"^(```+|:::+)\{\w+\}.*?\n\1[ \t]*$", re.S | re.M)
+DIRECTIVE = re.compile(r"^(```+|:::+)\{[\w-]+\}.*?\n\1[ \t]*$", re.S | re.M)
+GLUE = re.compile(r"\{glue(?::text)?\}`(?:[^`:]*::)?([\w-]+)(?::([^`]*))?`")
+
+
+def glued_values(nb) -> dict[str, str]:
+    """{name: text/plain} of every value a cell stored with `glue` (myst-nb keeps it as an output)."""
+    values = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            record = output.get("metadata", {}).get("scrapbook")
+            if record:
+                values[record["name"]] = output["data"][record["mime_prefix"] + "text/plain"]
+                output["data"] = {}  # hidden on the page; the deck must not show it either
+    return values
+
+
+def paste_glue(text: str, values: dict[str, str]) -> str:
+    """`text` with every {glue:text}`name:format` replaced by the value, formatted as the page does."""
+
+    def value(match: re.Match) -> str:
+        raw, fmt = values.get(match.group(1)), match.group(2)
+        if raw is None:
+            raise KeyError(f"no glued value {match.group(1)!r} in this notebook")
+        if not fmt:
+            return raw.strip("'\"")
+        return format(float(raw) if any(c in fmt for c in "efg%") or "." in fmt else int(float(raw)), fmt)
+
+    return GLUE.sub(value, text)
 
 
 def plain_markdown(text: str) -> str:
@@ -117,12 +144,13 @@ def build(out: Path, site: Path | None = None) -> list[Path]:
     decks = []
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
+        values = glued_values(nb)
         cells = []
         for cell in nb.cells:
             if "solution" in cell.metadata.get("tags", []):  # the decks show exercises, not solutions
                 continue
             if cell.cell_type == "markdown":
-                cell.source = plain_markdown(cell.source)
+                cell.source = plain_markdown(paste_glue(cell.source, values))
                 cells += split_heading_cell(cell)
             else:
                 cells.append(cell)

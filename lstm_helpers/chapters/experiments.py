@@ -123,7 +123,7 @@ def summary(runs: dict[tuple[str, int], list[train.History]]) -> list[dict]:
     """One row per (model, gap): mean, lowest and highest final accuracy, seeds solved, seconds."""
     rows = []
     for (name, gap), histories in runs.items():
-        acc = [h.final for h in histories]
+        acc = [run.final for run in histories]
         rows.append(
             {
                 "model": name,
@@ -131,9 +131,9 @@ def summary(runs: dict[tuple[str, int], list[train.History]]) -> list[dict]:
                 "mean": statistics.mean(acc),
                 "low": min(acc),
                 "high": max(acc),
-                "solved": sum(h.solved for h in histories),
+                "solved": sum(run.solved for run in histories),
                 "seeds": len(histories),
-                "seconds": sum(h.seconds for h in histories),
+                "seconds": sum(run.seconds for run in histories),
             }
         )
     return rows
@@ -157,7 +157,7 @@ def draw_sweep(runs: dict[tuple[str, int], list[train.History]], s: Settings = S
     fig, ax = plots.new_figure()
     for name in dict.fromkeys(n for n, _ in runs):
         gaps = [g for n, g in runs if n == name]
-        acc = torch.tensor([[h.final for h in runs[name, g]] for g in gaps])  # (gaps, seeds)
+        acc = torch.tensor([[run.final for run in runs[name, g]] for g in gaps])  # (gaps, seeds)
         colour = plots.PALETTE[COLOURS.get(name, "lstm")]
         ax.plot(gaps, acc.mean(1), marker="o", color=colour, label=name)
         ax.fill_between(gaps, acc.min(1).values, acc.max(1).values, color=colour, alpha=0.2)

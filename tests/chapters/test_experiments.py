@@ -29,7 +29,7 @@ def runs():
 
 
 def accuracies(runs, name, gap):
-    return [h.final for h in runs[name, gap]]
+    return [run.final for run in runs[name, gap]]
 
 
 def test_the_lstm_with_the_chapters_forget_bias_solves_the_long_gap_on_4_of_5_seeds(runs):
@@ -55,8 +55,7 @@ def test_the_benchmark_trains_the_chapters_settings():
 
 
 def history(final: float, solved_step: int | None = None, batch: int = 64) -> train.History:
-    h = train.History("t", "accuracy", batch, test_metric=[final], solved_step=solved_step, seconds=1.0)
-    return h
+    return train.History("t", "accuracy", batch, test_metric=[final], solved_step=solved_step, seconds=1.0)
 
 
 def test_model_names():
@@ -84,7 +83,7 @@ def test_a_tiny_sweep_runs_every_model_gap_and_seed():
     tiny = dataclasses.replace(sweeps.SETTINGS, steps=2, eval_every=1)
     runs = sweeps.sweep(tiny, gaps=(1,), seeds=(0, 1))
     assert set(runs) == {(sweeps.model_name(k, b), 1) for k, b in tiny.models}
-    assert all(len(h) == 2 for h in runs.values())
+    assert all(len(histories) == 2 for histories in runs.values())
 
 
 def test_gap_run_names_a_wrong_gap():
