@@ -271,6 +271,8 @@ def _delta_hint(case: tuple[torch.Tensor, ...], W_hh: torch.Tensor, delta: torch
         ((grad_h + back) * (1 - h_prev**2), "tanh' at step t uses h_t, not h_prev."),
         ((grad_h + back) * h_t * (1 - h_t), "that is the sigmoid's derivative: tanh' is 1 - h_t**2."),
     ]
+    if not delta.any():
+        return "delta_t is all zeros: write the recursion (the placeholder is still there?)."
     for candidate, message in wrong:
         if _close(delta, candidate):
             return "delta_t: " + message

@@ -166,6 +166,7 @@ def test_rnn_backward_right_answers_pass_in_both_layouts(capsys):
         (lambda h_prev, h_t, g, d, p: (g.T, p["W_hh"]), "transposed?"),
         (lambda h_prev, h_t, g, d, p: (g, g), "dW_hh_t should be a (4, 4) tensor"),
         (lambda h_prev, h_t, g, d, p: (g, p["weight_hh"]), "raised KeyError"),
+        (lambda h_prev, h_t, g, d, p: (0 * g, 0 * p["W_hh"]), "delta_t is all zeros"),
     ],
 )
 def test_rnn_backward_shape_mistakes_are_named(fn, message, capsys):
