@@ -10,6 +10,10 @@ sequence x of shape (T, batch, input_size), and use autograd on the intermediate
 - `step_contributions(cell, x, loss, "W_hh")`: the norm of each step's term of dL/dW, the terms
   summing to the full gradient: how much the words far from the blank move a weight.
 - `from_model(model, x)` and `readout_loss(model, y)` probe a trained `models.SequenceModel`.
+- `rnn_bptt(cell, x, grad_h)` / `lstm_bptt(...)`: backpropagation through time written as the
+  recursion (no autograd), every parameter's gradient by the cell's names, and dL/dx, dL/dh0, dL/dc0.
+- `truncated_forward(model, x, k)`, `Truncated(model, k)`: truncated BPTT for a last-step readout;
+  `input_grad_norms(model, x, y, k)`: how far back the loss's gradient reaches.
 
 `loss` maps the last hidden state h_T (batch, H) to a scalar; by default it is h_T.sum().
 """
