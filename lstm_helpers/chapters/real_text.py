@@ -1,0 +1,188 @@
+"""Chapter 8, an LSTM reads real text: its settings and experiments, cached on the settings value.
+
+- `corpus_summary()`: Python version, files and characters per split, the corpus hash.
+- `live_training(s)`: a small LSTM trained from scratch for a few seconds, its loss per step.
+- `ngram_table(s)`: bits per character of the n-gram for n = 1 ... 8 on validation and test.
+- `shipped_probs(kind)`: the shipped model's probability of every test character (cached).
+- `gap_curve(closers, bins)`: mean probability of the right closer per distance bin, with counts.
+- `context_curve(model, text, ks, s)`: bits per character when the model sees only the last k characters.
+- `structure_features(text)`, `best_units(acts, features)`, `unit_html(text, values)`: a unit that tracks
+  structure, and the text coloured by it.
+
+Tensors are batch-first, as in `lstm_helpers.text`.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from lstm_helpers import text
+from lstm_helpers.checks import require_int
+from lstm_helpers.train import one_thread
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything chapter 8 measures with, in one place."""
+
+    ngram_orders: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7, 8)
+    gap_bins: tuple[int, ...] = (1, 10, 20, 50, 100, 200, 500, 5000)  # distance bin edges, characters
+    gap_chars: int = 200_000  # the first characters of the test files used for the gap curve
+    context_ks: tuple[int, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+    context_positions: int = 256  # test positions scored at every k (the same ones for every k)
+    unit_chars: int = 20_000  # test characters over which a unit is matched with a feature
+    live_hidden: int = 128  # the live model
+    live_steps: int = 600
+    live_batch: int = 32
+    live_seq_len: int = 64
+    live_lr: float = 5e-3
+    live_train_chars: int = 1_000_000
+    sample_prompt: str = "def parse_args(argv):\n"
+    sample_chars: int = 300
+    temperatures: tuple[float, ...] = (0.4, 1.0)
+    seed: int = 0
+
+
+SETTINGS = Settings()
+
+
+def corpus_summary() -> dict:
+    """What the chapter's numbers are measured on: the Python version, files, characters, hash."""
+    import platform
+
+    names = [p.name for p in text.stdlib_dir().glob("*.py")]
+    splits = {s: (len(text.split_files(names, s)), len(text.corpus(s))) for s in text.SPLITS}
+    return {"python": platform.python_version(), "splits": splits, "hash": text.corpus_hash()}
+
+
+@functools.cache
+def live_training(s: Settings = SETTINGS) -> tuple[text.CharLM, dict]:
+    """An LSTM of s.live_hidden units trained from scratch for s.live_steps steps on one thread."""
+    cfg = text.TrainConfig(steps=s.live_steps, batch_size=s.live_batch, seq_len=s.live_seq_len,
+                           lr=s.live_lr, eval_every=s.live_steps, seed=s.seed)  # fmt: skip
+    with one_thread():
+        torch.manual_seed(s.seed)
+        model = text.CharLM("lstm", s.live_hidden)
+        valid = text.corpus("valid")[:50_000]
+        log = text.fit_charlm(model, text.corpus("train")[: s.live_train_chars], valid, cfg, device="cpu")
+    return model.eval(), log
+
+
+@functools.cache
+def ngram_model(s: Settings = SETTINGS) -> text.NGram:
+    """The n-gram counted once on the training files, at the largest order of s.ngram_orders."""
+    return text.NGram(max(s.ngram_orders), text.corpus("train"))
+
+
+@functools.cache
+def ngram_table(s: Settings = SETTINGS) -> dict[int, tuple[float, float]]:
+    """n -> (validation, test) bits per character of the interpolated Witten-Bell n-gram."""
+    model = ngram_model(s)
+    valid, test = (-np.log2(model.probs_by_order(text.corpus(split))).mean(1) for split in ("valid", "test"))
+    return {n: (float(valid[n - 1]), float(test[n - 1])) for n in s.ngram_orders}
+
+
+def best_order(s: Settings = SETTINGS) -> int:
+    """The n-gram order with the lowest validation bits per character (the test files stay unseen)."""
+    table = ngram_table(s)
+    return min(table, key=lambda n: table[n][0])
+
+
+@functools.cache
+def shipped(kind: str) -> text.CharLM:
+    return text.load_pretrained(kind)
+
+
+@functools.cache
+def shipped_probs(kind: str) -> np.ndarray:
+    """The shipped model's probability of every character of the test files."""
+    with one_thread():
+        return text.char_probs(shipped(kind), text.corpus("test"))
+
+
+def gap_curve(closers: text.Closers, bins: tuple[int, ...] = SETTINGS.gap_bins) -> dict:
+    """Per distance bin [bins[k], bins[k+1]): the mean probability of the right closer and the count."""
+    which = np.digitize(closers.distance, bins) - 1  # bin of each closer, -1 / len-1 outside
+    mean, count = [], []
+    for k in range(len(bins) - 1):
+        inside = which == k
+        count.append(int(inside.sum()))
+        mean.append(float(closers.prob[inside].mean()) if inside.any() else float("nan"))
+    return {"lo": list(bins[:-1]), "hi": list(bins[1:]), "mean": mean, "count": count}
+
+
+@torch.no_grad()
+def context_curve(model: text.CharLM, test: str, ks: tuple[int, ...], s: Settings = SETTINGS) -> np.ndarray:
+    """Bits per character at s.context_positions test positions when the model reads only the
+    last k characters before each (from a zero state), for each k in ks; (len(ks),)."""
+    gen = np.random.default_rng(s.seed)
+    targets = np.sort(gen.choice(np.arange(max(ks) + 1, len(test)), s.context_positions, replace=False))
+    ids = text.encode(test)
+    bits = []
+    with one_thread():
+        for k in ks:
+            windows = torch.stack([ids[t - k : t] for t in targets])  # (positions, k)
+            logits, _ = model.eval()(windows)
+            logp = torch.log_softmax(logits[:, -1], dim=-1)  # (positions, V)
+            bits.append(-logp[torch.arange(len(targets)), ids[targets]].mean().item() / np.log(2))
+    return np.array(bits)
+
+
+@torch.no_grad()
+def activations(model: text.CharLM, snippet: str) -> np.ndarray:
+    """The LSTM's cell state c_t (the RNN's h_t) after each character of `snippet`, (len, H)."""
+    ids, state, out = text.encode("\n" + snippet), None, []
+    with one_thread():
+        for t in range(len(snippet)):  # one character at a time: nn.LSTM returns c only at the end
+            _, state = model.eval()(ids[None, t + 1 : t + 2], state)
+            c = state[1] if isinstance(state, tuple) else state  # (1, 1, H)
+            out.append(c[0, 0].numpy().copy())
+    return np.stack(out)
+
+
+def structure_features(snippet: str) -> dict[str, np.ndarray]:
+    """Per character: inside a string (0/1), bracket depth, and the column in its line."""
+    found = text.find_closers(snippet)
+    inside, depth = np.zeros(len(snippet) + 1), np.zeros(len(snippet) + 1)
+    for o, p, ch in zip(found.opener, found.position, found.char):
+        target = inside if ch in "'\"" else depth
+        target[o + 1] += 1  # from the character after the opener up to the closer
+        target[p + 1] -= 1
+    column = np.zeros(len(snippet))
+    for t in range(1, len(snippet)):
+        column[t] = 0 if snippet[t - 1] == "\n" else column[t - 1] + 1
+    return {"inside a string": np.cumsum(inside)[:-1], "bracket depth": np.cumsum(depth)[:-1],
+            "column": column}  # fmt: skip
+
+
+def best_units(acts: np.ndarray, features: dict[str, np.ndarray]) -> dict[str, tuple[int, float]]:
+    """For each feature, the unit whose activation correlates best with it: (unit, Pearson r)."""
+    a = (acts - acts.mean(0)) / (acts.std(0) + 1e-9)  # (T, H) standardised
+    best = {}
+    for name, f in features.items():
+        z = (f - f.mean()) / (f.std() + 1e-9)  # (T,)
+        r = a.T @ z / len(z)  # (H,) correlation of every unit with the feature
+        unit = int(np.abs(r).argmax())
+        best[name] = (unit, float(r[unit]))
+    return best
+
+
+def unit_html(snippet: str, values: np.ndarray, label: str) -> str:
+    """`snippet` as preformatted HTML, each character's background set by the unit's value:
+    blue for positive, orange for negative (Okabe-Ito, colour-blind safe); the value on hover."""
+    require_int("len(values)", len(values), len(snippet), len(snippet))
+    scale = np.abs(values).max() + 1e-9
+    spans = []
+    for ch, v in zip(snippet, values):
+        rgb = (0, 114, 178) if v >= 0 else (230, 159, 0)
+        alpha = 0.75 * abs(v) / scale
+        shown = "\u21b5\n" if ch == "\n" else html.escape(ch)
+        spans.append(f'<span style="background:rgba({rgb[0]},{rgb[1]},{rgb[2]},{alpha:.2f})" '
+                     f'title="{html.escape(label)}: {v:+.2f}">{shown}</span>')  # fmt: skip
+    return ('<pre class="lstm-unit" style="line-height:1.5;font-size:0.85em;white-space:pre" '
+            f'aria-label="{html.escape(label)}">' + "".join(spans) + "</pre>")  # fmt: skip
