@@ -145,6 +145,13 @@ def load_pretrained(kind: str) -> CharLM:
     return model.eval()
 
 
+def training_log() -> dict:
+    """The log `tools/train_charlm.py` wrote next to the shipped weights (corpus, settings, curves)."""
+    import json
+
+    return json.loads((WEIGHTS / "charlm-log.json").read_text())
+
+
 def available() -> list[str]:
     """The kinds whose weights ship with the package."""
     return sorted(p.stem.removeprefix("charlm-") for p in WEIGHTS.glob("charlm-*.pt"))
@@ -195,7 +202,7 @@ def bits_per_char(model, text: str, streams: int = 32) -> float:
 # --- the n-gram baseline -----------------------------------------------------------------------
 
 
-def _keys(ids: np.ndarray, m: int) -> np.ndarray:
+def gram_keys(ids: np.ndarray, m: int) -> np.ndarray:
     """The m-gram ending at each position t >= m - 1 as one integer (base VOCAB_SIZE), (len - m + 1,)."""
     key = np.zeros(len(ids) - m + 1, dtype=np.int64)
     for j in range(m):
@@ -220,11 +227,11 @@ class NGram:
 
     @staticmethod
     def _table(ids: np.ndarray, m: int):
-        grams, counts = np.unique(_keys(ids, m), return_counts=True)  # sorted m-gram keys
+        grams, counts = np.unique(gram_keys(ids, m), return_counts=True)  # sorted m-gram keys
         ctx, first = np.unique(grams // VOCAB_SIZE, return_index=True)  # sorted (m-1)-gram contexts
         c_ctx = np.add.reduceat(counts, first)  # c(h): times h was followed by anything
         n1 = np.diff(np.append(first, len(grams)))  # N1(h): distinct characters after h
-        return grams, counts, ctx, c_ctx, n1
+        return grams, counts.astype(np.int32), ctx, c_ctx.astype(np.int32), n1.astype(np.int32)
 
     def probs_of(self, text: str, order: int | None = None) -> np.ndarray:
         """The probability of each character of `text` given up to order - 1 characters before it."""
@@ -236,7 +243,7 @@ class NGram:
         ids = encode("\n" * (self.n - 1) + text).numpy()  # padded so every position has a context
         p, out = np.full(len(text), 1.0 / VOCAB_SIZE), []
         for m, (grams, counts, ctx, c_ctx, n1) in enumerate(self.tables, start=1):
-            key = _keys(ids, m)[self.n - m :]  # (len(text),) the m-gram ending at each character
+            key = gram_keys(ids, m)[self.n - m :]  # (len(text),) the m-gram ending at each character
             c_hw = _lookup(grams, counts, key)
             c_h, n1_h = _lookup(ctx, c_ctx, key // VOCAB_SIZE), _lookup(ctx, n1, key // VOCAB_SIZE)
             p = np.where(c_h > 0, (c_hw + n1_h * p) / np.maximum(c_h + n1_h, 1), p)

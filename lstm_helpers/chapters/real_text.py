@@ -6,8 +6,9 @@
 - `shipped_probs(kind)`: the shipped model's probability of every test character (cached).
 - `gap_curve(closers, bins)`: mean probability of the right closer per distance bin, with counts.
 - `context_curve(model, text, ks, s)`: bits per character when the model sees only the last k characters.
-- `structure_features(text)`, `best_units(acts, features)`, `unit_html(text, values)`: a unit that tracks
-  structure, and the text coloured by it.
+- `cell_states(model, text)`, `structure_features(text)`, `best_units(acts, features)`,
+  `unit_html(text, values)`: a cell that tracks structure, and the text coloured by it.
+- `glue(name, value)`: myst-nb's glue in the book build, a no-op where myst-nb is missing (Colab).
 
 Tensors are batch-first, as in `lstm_helpers.text`.
 """
@@ -37,7 +38,7 @@ class Settings:
     context_positions: int = 256  # test positions scored at every k (the same ones for every k)
     unit_chars: int = 20_000  # test characters over which a unit is matched with a feature
     live_hidden: int = 128  # the live model
-    live_steps: int = 600
+    live_steps: int = 300
     live_batch: int = 32
     live_seq_len: int = 64
     live_lr: float = 5e-3
@@ -127,26 +128,45 @@ def context_curve(model: text.CharLM, test: str, ks: tuple[int, ...], s: Setting
     with one_thread():
         for k in ks:
             windows = torch.stack([ids[t - k : t] for t in targets])  # (positions, k)
-            logits, _ = model.eval()(windows)
-            logp = torch.log_softmax(logits[:, -1], dim=-1)  # (positions, V)
+            state = None
+            for start in range(0, k, 100):  # in pieces of time: only the last output is needed
+                h, state = model.eval().rnn(model.embed(windows[:, start : start + 100]), state)
+            logp = torch.log_softmax(model.readout(h[:, -1]), dim=-1)  # (positions, V)
             bits.append(-logp[torch.arange(len(targets)), ids[targets]].mean().item() / np.log(2))
     return np.array(bits)
 
 
 @torch.no_grad()
-def activations(model: text.CharLM, snippet: str) -> np.ndarray:
-    """The LSTM's cell state c_t (the RNN's h_t) after each character of `snippet`, (len, H)."""
-    ids, state, out = text.encode("\n" + snippet), None, []
+def cell_states(model: text.CharLM, snippet: str) -> np.ndarray:
+    """The LSTM's cell state c_t after each character of `snippet`, read from a zero state, (len, H).
+
+    nn.LSTM returns every h_t but only the last c_t, so the gates are recomputed from the h_t
+    (gate order i, f, g, o as torch stacks them) and the belt c_t = f_t * c_{t-1} + i_t * g_t rerun.
+    """
+    if model.kind != "lstm":
+        raise ValueError(f"model must be an LSTM CharLM, got kind={model.kind!r}")
+    lstm, H = model.rnn, model.rnn.hidden_size
     with one_thread():
-        for t in range(len(snippet)):  # one character at a time: nn.LSTM returns c only at the end
-            _, state = model.eval()(ids[None, t + 1 : t + 2], state)
-            c = state[1] if isinstance(state, tuple) else state  # (1, 1, H)
-            out.append(c[0, 0].numpy().copy())
-    return np.stack(out)
+        x = model.embed(text.encode("\n" + snippet)[None, :-1])  # (1, T, E): the character before each
+        h, _ = lstm(x)  # (1, T, H)
+        h_prev = torch.cat([torch.zeros(1, 1, H), h[:, :-1]], dim=1)  # (1, T, H)
+        z = x @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + h_prev @ lstm.weight_hh_l0.T + lstm.bias_hh_l0
+        i, f = torch.sigmoid(z[0, :, :H]), torch.sigmoid(z[0, :, H : 2 * H])  # (T, H) input, forget
+        g = torch.tanh(z[0, :, 2 * H : 3 * H])  # (T, H) candidate
+    i, f, g = i.numpy(), f.numpy(), g.numpy()  # (T, H) each; numpy steps are cheaper than torch's
+    c, out = np.zeros(H, dtype=np.float32), np.empty((len(snippet), H), dtype=np.float32)
+    for t in range(len(snippet)):
+        c = f[t] * c + i[t] * g[t]  # the belt: keep, then add
+        out[t] = c
+    return out
 
 
 def structure_features(snippet: str) -> dict[str, np.ndarray]:
-    """Per character: inside a string (0/1), bracket depth, and the column in its line."""
+    """Per character t: inside a string (0/1), bracket depth, and the column in its line.
+
+    Each describes the moment before character t is read, when the state that predicts it is
+    formed: "inside" runs from the character after the opener up to and including the closer.
+    """
     found = text.find_closers(snippet)
     inside, depth = np.zeros(len(snippet) + 1), np.zeros(len(snippet) + 1)
     for o, p, ch in zip(found.opener, found.position, found.char):
@@ -186,3 +206,47 @@ def unit_html(snippet: str, values: np.ndarray, label: str) -> str:
                      f'title="{html.escape(label)}: {v:+.2f}">{shown}</span>')  # fmt: skip
     return ('<pre class="lstm-unit" style="line-height:1.5;font-size:0.85em;white-space:pre" '
             f'aria-label="{html.escape(label)}">' + "".join(spans) + "</pre>")  # fmt: skip
+
+
+def glue(name: str, value, fmt: str = "{}") -> None:
+    """Glue `fmt.format(value)` under `name` for {glue:text}`name` in the prose; nothing without myst-nb."""
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:  # Colab or Binder: no book is built there
+        return
+    myst_glue(name, fmt.format(value), display=False)
+
+
+def example(closers: text.Closers, lo: int, hi: int, probs: dict[str, np.ndarray]) -> dict | None:
+    """The closer with distance in [lo, hi) whose LSTM probability is the bin's median: a typical case."""
+    inside = np.flatnonzero((closers.distance >= lo) & (closers.distance < hi))
+    if len(inside) == 0:
+        return None
+    k = inside[np.argsort(probs["lstm"][closers.position[inside]])[len(inside) // 2]]
+    at = int(closers.position[k])
+    return {"opener": int(closers.opener[k]), "position": at, "char": closers.char[k],
+            "probs": {name: float(p[at]) for name, p in probs.items()}}  # fmt: skip
+
+
+def draw_example(test: str, ex: dict | None, lo: int, hi: int):
+    """The text from the opener's line to the closer's line (long middles cut), and each model's
+    probability of the right closer."""
+    from lstm_helpers import plots
+
+    fig, ax = plots.new_figure(figsize=(8.0, 3.6))
+    ax.set_axis_off()
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    if ex is None:
+        ax.text(0, 0.5, f"no closer at distance {lo}-{hi - 1} in the test files")
+        return fig, ax
+    o, p = ex["opener"], ex["position"]
+    start, end = test.rfind("\n", 0, o) + 1, test.find("\n", p)
+    lines = test[start : end if end >= 0 else len(test)].split("\n")
+    if len(lines) > 8:
+        lines = [*lines[:3], f"    ... {len(lines) - 6} more lines ...", *lines[-3:]]
+    ax.text(0, 0.98, f"distance {p - o} characters (bin {lo}-{hi - 1}): the opener is on the first line, "
+            f"the closer {ex['char']!r} on the last", fontsize=10, va="top")  # fmt: skip
+    ax.text(0, 0.86, "\n".join(line[:100] for line in lines), family="monospace", fontsize=8, va="top")
+    shown = ", ".join(f"{name} {prob:.3f}" for name, prob in ex["probs"].items())
+    ax.text(0, 0.02, f"probability of the right closer: {shown}", fontsize=10, va="bottom")
+    return fig, ax
