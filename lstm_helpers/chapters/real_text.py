@@ -2,7 +2,8 @@
 
 - `corpus_summary()`: Python version, files and characters per split, the corpus hash.
 - `live_training(s)`: a small LSTM trained from scratch for a few seconds, its loss per step.
-- `ngram_table(s)`: bits per character of the n-gram for n = 1 ... 8 on validation and test.
+- `ngram_probs(s)`, `ngram_table(s)`: the n-gram's probabilities and bits per character for
+  n = 1 ... 8 on validation and test.
 - `shipped_probs(kind)`: the shipped model's probability of every test character (cached).
 - `gap_curve(closers, bins)`: mean probability of the right closer per distance bin, with counts.
 - `context_curve(model, text, ks, s)`: bits per character when the model sees only the last k characters.
@@ -74,18 +75,25 @@ def live_training(s: Settings = SETTINGS) -> tuple[text.CharLM, dict]:
     return model.eval(), log
 
 
-@functools.cache
 def ngram_model(s: Settings = SETTINGS) -> text.NGram:
-    """The n-gram counted once on the training files, at the largest order of s.ngram_orders."""
+    """The n-gram counted on the training files, at the largest order of s.ngram_orders (not kept:
+    its tables hold a few hundred MB)."""
     return text.NGram(max(s.ngram_orders), text.corpus("train"))
 
 
 @functools.cache
+def ngram_probs(s: Settings = SETTINGS) -> dict[str, np.ndarray]:
+    """split -> the n-gram's probability of each character of the validation and test files,
+    (len(s.ngram_orders), chars): one row per order, all from one count of the training files."""
+    model = ngram_model(s)
+    return {split: model.probs_by_order(text.corpus(split))[[n - 1 for n in s.ngram_orders]]
+            for split in ("valid", "test")}  # fmt: skip
+
+
 def ngram_table(s: Settings = SETTINGS) -> dict[int, tuple[float, float]]:
     """n -> (validation, test) bits per character of the interpolated Witten-Bell n-gram."""
-    model = ngram_model(s)
-    valid, test = (-np.log2(model.probs_by_order(text.corpus(split))).mean(1) for split in ("valid", "test"))
-    return {n: (float(valid[n - 1]), float(test[n - 1])) for n in s.ngram_orders}
+    valid, test = (-np.log2(p).mean(1) for p in ngram_probs(s).values())
+    return {n: (float(valid[k]), float(test[k])) for k, n in enumerate(s.ngram_orders)}
 
 
 def best_order(s: Settings = SETTINGS) -> int:
