@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lstm_helpers import text
+from lstm_helpers import prose, text
 from lstm_helpers.checks import require_int
 from lstm_helpers.train import one_thread
 
@@ -217,12 +217,8 @@ def unit_html(snippet: str, values: np.ndarray, label: str) -> str:
 
 
 def glue(name: str, value, fmt: str = "{}") -> None:
-    """Glue `fmt.format(value)` under `name` for {glue:text}`name` in the prose; nothing without myst-nb."""
-    try:
-        from myst_nb import glue as myst_glue
-    except ImportError:  # Colab or Binder: no book is built there
-        return
-    myst_glue(name, fmt.format(value), display=False)
+    """Glue `fmt.format(value)` (a formatted string) under `name` for {glue:text}`name` in the prose."""
+    prose.glue(name, fmt.format(value))
 
 
 def example(closers: text.Closers, lo: int, hi: int, probs: dict[str, np.ndarray]) -> dict | None:
