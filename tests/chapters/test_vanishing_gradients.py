@@ -178,7 +178,8 @@ def test_notebook_one_unit_loop_equals_torch_nn_rnn(page):
         T = len(x)
         ref = [_state_grad(rnn, x[T - k :], h[T - k - 1]).item() for k in S.unit_lags]
         ours = page["one_unit_gradients"](w, x.flatten().tolist(), S.unit_lags)
-        assert torch.allclose(torch.tensor(ours, dtype=torch.float64), torch.tensor(ref, dtype=torch.float64), rtol=1e-10, atol=0)
+        ref = torch.tensor(ref, dtype=torch.float64)
+        assert torch.allclose(torch.tensor(ours, dtype=torch.float64), ref, rtol=1e-10, atol=0)
 
 
 def test_notebook_jacobian_product_equals_torch_nn_rnn(page):
