@@ -84,7 +84,7 @@ def test_shares_prose_quotes_the_printed_shares(chapter):
     assert re.search(r"The country word's share is \S+ for", text)
     short = re.search(r"gap (\d+), W_xh: country word (\S+)% of the update", out)
     assert short, "the short-gap shares are not printed"
-    assert f"At a gap of {short[1]} the country word" in text and f"{short[2]}%" in text
+    assert f"At {short[1]} filler words the country word" in text and f"{short[2]}%" in text
 
 
 def test_one_unit_table_and_its_check_are_on_the_page(chapter):
