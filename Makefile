@@ -13,7 +13,7 @@ CHROMIUM := /usr/bin/chromium
 export LSTM_BOOK_STATIC := 1
 
 .PHONY: book test setup lint unit notebooks html student slides site-tests browser-setup browser screenshots \
-	bench clean
+	bench charlm clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -98,6 +98,11 @@ screenshots: html browser-setup
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+# Chapter 8's character models (LSTM and RNN) and their log, into lstm_helpers/weights/: about 40 minutes
+# on two quiet cores (one model each), a few minutes on a GPU.
+charlm: $(STAMP)
+	$(BIN)/python tools/train_charlm.py
 
 clean:
 	rm -rf _build book/_vendor
