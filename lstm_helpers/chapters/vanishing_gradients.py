@@ -3,12 +3,13 @@
 The notebook (notebooks/03-vanishing-gradients.ipynb) and its test call these functions with
 `SETTINGS` (change one with `dataclasses.replace`; caches are keyed on the settings value).
 
+    one_unit_cell(w), one_unit_inputs()   # the one-unit RNN of the opening: h_t = tanh(w h_{t-1} + x_t)
     scaled_cell(sigma), lag_inputs()      # an RNN whose W_hh has largest singular value sigma
     lag_profile(sigma)                     # ||dh_T/dh_{T-k}|| for every lag k, and sigma ** k
     draw_scale(sigma)                      # the recurrent-weight-scale slider's frame
     trained_lag_norms()                    # ||dL/dh_{T-k}|| on chapter 2's trained RNN
-    step_shares()                          # each word's share of the weight update
-    train_sgd(clip)                        # plain SGD with large W_hh, with or without clipping
+    step_shares(gap=...)                   # each word's share of the weight update
+    train_sgd(clip)                        # plain SGD with large W_hh, clipped by hand or not
 
 Shapes are time-first. Training runs on one CPU thread.
 """
@@ -24,12 +25,16 @@ from torch import nn
 from lstm_helpers import gradients, models, plots, tasks, train
 from lstm_helpers.cells import RNNCell
 from lstm_helpers.chapters import long_term_dependencies as ch2
+from lstm_helpers.checks import require_float, require_int
 
 
 @dataclass(frozen=True)
 class Settings:
     """Every setting of chapter 3; the chapter prints it."""
 
+    unit_weights: tuple[float, ...] = (0.5, 0.9, 1.0, 1.1)  # the one-unit RNN's recurrent weights w
+    unit_lags: tuple[int, ...] = (1, 5, 10, 20, 50)  # the lags its table shows
+    unit_scale: float = 0.25  # spread of its input: one random number per word, N(0, unit_scale^2)
     lag_gap: int = 53  # filler words of the sentence the lag profiles run over (61 words: lags 0..60)
     sigmas: tuple[float, ...] = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0)  # the slider's sigma_max(W_hh)
     hidden_size: int = 32  # hidden units of every RNN in the chapter
@@ -50,6 +55,26 @@ class Settings:
 
 
 SETTINGS = Settings()
+
+
+def one_unit_inputs(s: Settings = SETTINGS) -> torch.Tensor:
+    """`lag_sentence` with one random number per word (the same word, the same number): (T, 1, 1) float64."""
+    data = lag_sentence(s)
+    gen = torch.Generator().manual_seed(s.seed)
+    word_value = s.unit_scale * torch.randn(len(data.vocab), generator=gen, dtype=torch.float64)  # (V,)
+    return word_value[data.x].unsqueeze(-1)  # (T, 1, 1)
+
+
+def one_unit_cell(w: float) -> RNNCell:
+    """A one-unit float64 tanh RNN, h_t = tanh(w h_{t-1} + x_t): W_hh = w, W_xh = 1, no biases."""
+    w = require_float("w", w, -100.0, 100.0)
+    cell = RNNCell(1, 1, dtype=torch.float64)
+    with torch.no_grad():
+        cell.W_hh.fill_(w)
+        cell.W_xh.fill_(1.0)
+        cell.b_xh.zero_()
+        cell.b_hh.zero_()
+    return cell
 
 
 def scaled_cell(sigma: float, s: Settings = SETTINGS) -> RNNCell:
@@ -114,44 +139,80 @@ def trained_lag_norms(s: Settings = SETTINGS) -> tuple[torch.Tensor, torch.Tenso
     return norms, gradients.pascanu_bound(cell, len(norms))
 
 
-def step_shares(trained: bool = False, n: int = 64, s: Settings = SETTINGS) -> dict[str, torch.Tensor]:
-    """Each time step's share of dL/dW_xh and dL/dW_hh on long-gap sentences, fresh or trained RNN."""
-    task = tasks.fluent(s.gap)
+def share_sentences(n: int = 64, gap: int | None = None, s: Settings = SETTINGS) -> tasks.SequenceData:
+    """The n held-out sentences `step_shares` runs on, at `gap` (default: chapter 2's long gap)."""
+    gap = s.gap if gap is None else require_int("gap", gap, 0)
+    return tasks.fluent_sentences(require_int("n", n, 1), gap, seed=s.trained.show_seed)
+
+
+def share_model(gap: int | None = None, s: Settings = SETTINGS) -> models.SequenceModel:
+    """The freshly initialised RNN `step_shares` measures (the same weights at every gap)."""
+    task = tasks.fluent(s.gap if gap is None else gap)
+    return models.for_task(task, "rnn", hidden_size=s.hidden_size, seed=s.seed, embed_size=s.embed_size)
+
+
+def step_shares(
+    trained: bool = False, n: int = 64, gap: int | None = None, s: Settings = SETTINGS
+) -> dict[str, torch.Tensor]:
+    """Each time step's share of dL/dW_xh and dL/dW_hh, fresh (or trained) RNN, `n` sentences at `gap`.
+
+    gap: filler words (default: chapter 2's long gap, the one the trained RNN failed).
+    """
     if trained:
         model = trained_rnn(s)
     else:
-        model = models.for_task(task, "rnn", hidden_size=s.hidden_size, seed=s.seed, embed_size=s.embed_size)
-    data = tasks.fluent_sentences(n, s.gap, seed=s.trained.show_seed)
+        model = share_model(gap, s)
+    data = share_sentences(n, gap, s)
     cell, x = gradients.from_model(model, data.x)
     loss = gradients.readout_loss(model, data.y)
     terms = {name: gradients.step_contributions(cell, x, loss, name) for name in ("W_xh", "W_hh")}
     return {name: t / t.sum() for name, t in terms.items()}  # (T,) shares by time step
 
 
-@functools.cache
-def train_sgd(clip: float, s: Settings = SETTINGS) -> dict[str, list[float]]:
-    """Plain SGD on the fluent task (gap `s.sgd_gap`), W_hh scaled to sigma_max = `s.sgd_sigma`.
-
-    clip: the largest gradient norm allowed (0: no clipping). Returns per step the loss and the
-    gradient norm before clipping, and the final test accuracy.
-    """
+def sgd_model(s: Settings = SETTINGS) -> models.SequenceModel:
+    """The RNN of the clipping runs, its W_hh scaled up to sigma_max = `s.sgd_sigma`."""
     task = tasks.fluent(s.sgd_gap)
     model = models.for_task(task, "rnn", hidden_size=s.hidden_size, seed=s.seed, embed_size=s.embed_size)
     with torch.no_grad():
         model.rnn.weight_hh_l0 *= s.sgd_sigma / gradients.sigma_max(model.rnn.weight_hh_l0)
-    opt = torch.optim.SGD(model.parameters(), lr=s.sgd_lr)
+    return model
+
+
+@functools.cache
+def train_sgd(clip: float, s: Settings = SETTINGS) -> dict[str, list[float]]:
+    """Plain SGD on the fluent task (gap `s.sgd_gap`), W_hh scaled to sigma_max = `s.sgd_sigma`.
+
+    clip: the largest gradient norm allowed (0: no clipping). The clipping is written out and
+    equals `torch.nn.utils.clip_grad_norm_` (the chapter's cell is the same loop). Returns per step
+    the loss, the gradient norm before clipping and sigma_max(W_hh) after the step, and the final
+    test accuracy.
+    """
+    clip = require_float("clip (0: no clipping)", clip, 0.0)
+    task, model = tasks.fluent(s.sgd_gap), sgd_model(s)
+    params = list(model.parameters())
     stream = torch.Generator().manual_seed(s.seed)
-    log: dict[str, list[float]] = {"loss": [], "grad_norm": []}
+    log: dict[str, list[float]] = {"loss": [], "grad_norm": [], "sigma_max": []}
     with train.one_thread():
         for _ in range(s.sgd_steps):
             batch = task.make(s.batch_size, stream)
             loss = nn.functional.cross_entropy(model(batch.x), batch.y)
-            opt.zero_grad()
-            loss.backward()
-            norm = nn.utils.clip_grad_norm_(model.parameters(), clip if clip > 0 else float("inf"))
-            opt.step()
+            grads = torch.autograd.grad(loss, params)
+            # ||g|| = sqrt(sum of g^2 over every weight of the network)
+            norm = torch.sqrt(sum((g**2).sum() for g in grads)).item()
+            # g <- g * min(1, c / ||g||)
+            scale = min(1.0, clip / norm) if clip > 0 else 1.0
+            with torch.no_grad():
+                for p, g in zip(params, grads):
+                    # w <- w - lr * g
+                    p -= s.sgd_lr * scale * g
             log["loss"].append(loss.item())
-            log["grad_norm"].append(norm.item())
-    test = task.make(task.n_test, s.seed + train.TEST_SEED_OFFSET)
-    log["accuracy"] = [train.evaluate(model, test, task)]
+            log["grad_norm"].append(norm)
+            log["sigma_max"].append(gradients.sigma_max(model.rnn.weight_hh_l0))
+    log["accuracy"] = [sgd_accuracy(model, s)]
     return log
+
+
+def sgd_accuracy(model: models.SequenceModel, s: Settings = SETTINGS) -> float:
+    """Test accuracy of a clipping-run model on held-out sentences at gap `s.sgd_gap`."""
+    task = tasks.fluent(s.sgd_gap)
+    return train.evaluate(model, task.make(task.n_test, s.seed + train.TEST_SEED_OFFSET), task)
