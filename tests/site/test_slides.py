@@ -26,7 +26,8 @@ def deck(path: Path) -> BeautifulSoup:
 
 def words(text: str, n: int = 6) -> str:
     """The first n words of `text`, without math, inline code and glue roles (the deck shows their value)."""
-    return " ".join(re.findall(r"[A-Za-z]+", re.sub(r"\$[^$]*\$|\{glue[^}]*\}`[^`]*`|`[^`]*`", " ", text))[:n])
+    plain = re.sub(r"\$[^$]*\$|\{glue[^}]*\}`[^`]*`|`[^`]*`", " ", text)
+    return " ".join(re.findall(r"[A-Za-z]+", plain)[:n])
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
