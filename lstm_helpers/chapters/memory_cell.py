@@ -299,13 +299,14 @@ def state_gradient(model, data: tasks.SequenceData) -> torch.Tensor:
         return gradients.rnn_bptt(cell, x, grad_h)["h"].norm(dim=(1, 2))
 
 
+def fresh_model(name: str, s: Settings = SETTINGS):
+    """The fresh model `name` of FRESH, sized and seeded by `s`, for the task at `s.gap`."""
+    kind, bias = FRESH[name]
+    bias = s.forget_bias if bias == "settings" else bias
+    return models.for_task(tasks.fluent(s.gap), kind, hidden_size=s.hidden_size, seed=s.seed, forget_bias=bias)
+
+
 @functools.cache
 def clue_gradients(s: Settings = SETTINGS) -> dict[str, torch.Tensor]:
     """`state_gradient` on the running sentence for each fresh model of FRESH (same size and seed)."""
-    task, data = tasks.fluent(s.gap), example(s)
-    out = {}
-    for name, (kind, bias) in FRESH.items():
-        bias = s.forget_bias if bias == "settings" else bias
-        model = models.for_task(task, kind, hidden_size=s.hidden_size, seed=s.seed, forget_bias=bias)
-        out[name] = state_gradient(model, data)
-    return out
+    return {name: state_gradient(fresh_model(name, s), example(s)) for name in FRESH}
