@@ -382,8 +382,9 @@ def check_peephole_lstm_step(fn: Callable, seed: int = 0, verbose: bool = True) 
     lstm = _layer("lstm", seed)
     h_torch, (_, c_torch) = lstm(args[0][None], (args[1][None], args[2][None]))  # torch.nn.LSTM, one step
     if _diff(plain[0], h_torch[0]) >= TOL or _diff(plain[1], c_torch[0]) >= TOL:
-        return _report(False, "with the peepholes at zero your step should be torch.nn.LSTM's and is not: "
-                       "check the LSTM part first (check_lstm_step with layout='gates').", verbose)  # fmt: skip
+        message = ("with the peepholes at zero your step should be torch.nn.LSTM's and is not: "
+                   "check the LSTM part first (check_lstm_step with layout='gates').")
+        return _report(False, message, verbose)
     params = peephole_params(seed)
     out, error = _call(fn, (*args, params), "peephole LSTM step")
     error = error or _pair_problem(out, "peephole LSTM step")
@@ -392,9 +393,11 @@ def check_peephole_lstm_step(fn: Callable, seed: int = 0, verbose: bool = True) 
     h_ref, c_ref = _peephole_reference(params, *args)
     dh, dc = _diff(out[0], h_ref), _diff(out[1], c_ref)
     if dh < TOL and dc < TOL:
-        return _report(True, f"h_t and c_t match the peephole LSTM (max difference {max(dh, dc):.1e}).", verbose)
+        message = f"h_t and c_t match the peephole LSTM (max difference {max(dh, dc):.1e})."
+        return _report(True, message, verbose)
     if dc < TOL and _close(out[0].detach(), _peephole_reference(params, *args, o_reads="c_prev")[0]):
-        return _report(False, "the output gate's peephole reads c_t, the memory just written, not c_prev.", verbose)
+        message = "the output gate's peephole reads c_t, the memory just written, not c_prev."
+        return _report(False, message, verbose)
     if dc >= TOL:
         return _report(False, f"c_t is off by up to {dc:.3g}: the input and forget gates add p_i * c_prev "
                        "and p_f * c_prev inside their sigmoids.", verbose)  # fmt: skip
@@ -433,14 +436,17 @@ def check_cifg_step(fn: Callable, seed: int = 0, verbose: bool = True) -> bool:
     h_ref, c_ref = h_ref[0].detach(), c_ref[0].detach()
     dh, dc = _diff(out[0], h_ref), _diff(out[1], c_ref)
     if dh < TOL and dc < TOL:
-        return _report(True, f"h_t and c_t match the CIFG step (max difference {max(dh, dc):.1e}).", verbose)
+        message = f"h_t and c_t match the CIFG step (max difference {max(dh, dc):.1e})."
+        return _report(True, message, verbose)
     x_t, h_prev, c_prev = args
     f_t = torch.sigmoid(x_t @ params["W_xf"] + params["b_xf"] + h_prev @ params["W_hf"] + params["b_hf"])
     g_t = torch.tanh(x_t @ params["W_xg"] + params["b_xg"] + h_prev @ params["W_hg"] + params["b_hg"])
     if _close(out[1].detach(), f_t * c_prev + f_t * g_t):
-        return _report(False, "the input gate is 1 - f_t, not f_t: c_t = f_t * c_prev + (1 - f_t) * g_t.", verbose)
+        message = "the input gate is 1 - f_t, not f_t: c_t = f_t * c_prev + (1 - f_t) * g_t."
+        return _report(False, message, verbose)
     if _close(out[1].detach(), (1 - f_t) * c_prev + f_t * g_t):
         return _report(False, "swapped: f_t keeps the old memory, (1 - f_t) writes the candidate.", verbose)
     if dc < TOL:
         return _report(False, f"c_t is right, h_t is off by up to {dh:.3g}: h_t = o_t * tanh(c_t).", verbose)
-    return _report(False, f"c_t is off by up to {dc:.3g}: check c_t = f_t * c_prev + (1 - f_t) * g_t.", verbose)
+    message = f"c_t is off by up to {dc:.3g}: check c_t = f_t * c_prev + (1 - f_t) * g_t."
+    return _report(False, message, verbose)

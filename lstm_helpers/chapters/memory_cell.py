@@ -303,7 +303,8 @@ def fresh_model(name: str, s: Settings = SETTINGS):
     """The fresh model `name` of FRESH, sized and seeded by `s`, for the task at `s.gap`."""
     kind, bias = FRESH[name]
     bias = s.forget_bias if bias == "settings" else bias
-    return models.for_task(tasks.fluent(s.gap), kind, hidden_size=s.hidden_size, seed=s.seed, forget_bias=bias)
+    task = tasks.fluent(s.gap)
+    return models.for_task(task, kind, hidden_size=s.hidden_size, seed=s.seed, forget_bias=bias)
 
 
 @functools.cache
