@@ -63,7 +63,7 @@ unit: $(STAMP)
 	$(BIN)/pytest tests --ignore=tests/site --ignore=tests/browser -q
 
 notebooks: $(STAMP)
-	$(BIN)/pytest --nbmake --nbmake-timeout=120 notebooks -q --durations=0
+	$(BIN)/pytest --nbmake --nbmake-timeout=300 notebooks -q --durations=0
 
 site-tests: $(STAMP)
 	$(BIN)/pytest tests/site -q
