@@ -2,7 +2,8 @@
 
 The notebook (notebooks/05-lstm-vs-rnn.ipynb) calls these functions with `SETTINGS` (change one
 with `dataclasses.replace`; caches are keyed on the settings value). The trained LSTM it opens is
-chapter 4's (`memory_cell.train_lstm`). Shapes are time-first.
+chapter 4's (`memory_cell.train_lstm`); `truncation_runs` trains LSTMs with truncated backpropagation
+through time (`gradients.Truncated`). Shapes are time-first.
 """
 
 from __future__ import annotations

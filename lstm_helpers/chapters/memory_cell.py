@@ -8,6 +8,8 @@ on the settings value), so the claims the text makes are the claims the test che
     data, run = probe(model)                  # held-out sentences, every gate and state
     scores = country_units(run, data)         # (H, n_countries): which unit keeps which country
     retention(3.0)                            # a fresh LSTM with forget bias 3: what survives
+    draw_belt("forget")                       # the belt over three steps, the gates up to one stage
+    clue_gradients()                          # fresh RNN and LSTMs: ||dL/d state_t|| at every word
 
 Where the country and the fillers are comes from the data (`data.info`), never from a literal.
 
