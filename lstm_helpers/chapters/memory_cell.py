@@ -249,7 +249,7 @@ def draw_belt(stage: str = "belt", steps: int = 3):
         raise ValueError(f"stage must be one of {BELT_STAGES}, got {stage!r}")
     require_int("steps", steps, 3, 6)
     upto, belt = BELT_STAGES.index(stage), plots.PALETTE["lstm"]
-    fig, ax = plots.new_figure(figsize=(1.6 + 2.6 * steps, 3.0))
+    fig, ax = plots.new_figure(figsize=(2.0 + 2.6 * steps, 3.0))
     ax.set_axis_off()
     ax.set_aspect("equal")
     width = _STEP_WIDTH * steps
@@ -266,9 +266,9 @@ def draw_belt(stage: str = "belt", steps: int = 3):
     ax.plot([-0.5, width + 0.3], [3.0, 3.0], color=belt, linewidth=3.5, zorder=1)  # the belt
     plots._arrow(ax, (width + 0.2, 3.0), (width + 0.6, 3.0), colour=belt)
     ax.plot([-0.5, width + 0.3], [0.45, 0.45], color=plots.PALETTE["rnn"], linewidth=1.2, zorder=1)
-    ax.text(-0.5, 3.15, "memory $c$", color=belt, fontsize=11)
-    ax.text(-0.5, 0.55, "$h$", color=plots.PALETTE["rnn"], fontsize=11)
-    ax.set_xlim(-0.7, width + 0.8)
+    ax.text(-0.6, 3.0, "memory $c$", color=belt, fontsize=11, ha="right", va="center")
+    ax.text(-0.6, 0.45, "$h$", color=plots.PALETTE["rnn"], fontsize=11, ha="right", va="center")
+    ax.set_xlim(-2.2, width + 0.8)
     ax.set_ylim(-0.6, 3.7)
     return fig, ax
 
