@@ -20,10 +20,11 @@ PALETTE = {  # keyed by role; one colour per model in every figure of the book
     "gru": "#009E73",  # bluish green: the GRU
     "input": "#F0E442",  # yellow: an input x_t in the diagrams
     "output": "#D55E00",  # vermilion: an output in the diagrams
-    "box": "#56B4E9",  # sky blue: a cell's box in the diagrams
     "highlight": "#CC79A7",  # reddish purple: a marked position (the clue word)
     "neutral": "#555555",  # grey: chance levels, bounds, reference lines
 }
+
+BOX_COLOUR = "#56B4E9"  # sky blue: a cell's box in the diagrams
 
 STYLE = {
     "figure.figsize": (7.0, 3.6),
@@ -84,7 +85,7 @@ def draw_unrolled_rnn(steps: int = 4):
     ax.set_axis_off()
     ax.set_aspect("equal")
     # the rolled cell on the left, with its feedback loop
-    _box(ax, (0, 1), "RNN", PALETTE["box"])
+    _box(ax, (0, 1), "RNN", BOX_COLOUR)
     _box(ax, (0, 0), r"$X_t$", PALETTE["input"], height=0.4)
     _box(ax, (0, 2), r"$O_t$", PALETTE["output"], height=0.4)
     _arrow(ax, (0, 0.2), (0, 0.7))
@@ -95,7 +96,7 @@ def draw_unrolled_rnn(steps: int = 4):
     # the unrolled chain on the right
     for k in range(steps):
         x = 2.3 + 1.6 * k
-        _box(ax, (x, 1), "RNN", PALETTE["box"])
+        _box(ax, (x, 1), "RNN", BOX_COLOUR)
         _box(ax, (x, 0), f"$X_{k + 1}$", PALETTE["input"], height=0.4)
         _box(ax, (x, 2), f"$O_{k + 1}$", PALETTE["output"], height=0.4)
         _arrow(ax, (x, 0.2), (x, 0.7))

@@ -64,14 +64,24 @@ DIRECTIVE = re.compile(r"^(```+|:::+)\{[\w-]+\}.*?\n\1[ \t]*$", re.S | re.M)
 GLUE = re.compile(r"\{glue(?::text)?\}`(?:[^`:]*::)?([\w-]+)(?::([^`]*))?`")
 
 
-def glued_values(nb) -> dict[str, str]:
-    """{name: text/plain} of every value a cell stored with `glue` (myst-nb keeps it as an output)."""
+def glued_values(nb, path: Path | None = None) -> dict[str, str]:
+    """{name: text/plain} of every value a cell stored with `glue`.
+
+    myst-nb moves them out of the executed notebook into NAME.glue.json beside it; a notebook run
+    elsewhere (nbclient, Jupyter) keeps them as outputs with "scrapbook" metadata.
+    """
     values = {}
+    store = None if path is None else path.with_suffix(".glue.json")
+    if store is not None and store.exists():
+        for name, output in json.loads(store.read_text()).items():
+            values[name] = output["data"]["text/plain"]
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             record = output.get("metadata", {}).get("scrapbook")
             if record:
-                values[record["name"]] = output["data"][record["mime_prefix"] + "text/plain"]
+                data = output["data"]
+                plain = data.get(record["mime_prefix"] + "text/plain", data.get("text/plain"))
+                values[record["name"]] = plain
                 output["data"] = {}  # hidden on the page; the deck must not show it either
     return values
 
@@ -144,7 +154,7 @@ def build(out: Path, site: Path | None = None) -> list[Path]:
     decks = []
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
-        values = glued_values(nb)
+        values = glued_values(nb, path)
         cells = []
         for cell in nb.cells:
             if "solution" in cell.metadata.get("tags", []):  # the decks show exercises, not solutions

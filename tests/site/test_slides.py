@@ -37,6 +37,8 @@ def test_deck_has_six_slides_figures_and_no_errors(path):
     text = soup.get_text()
     assert "Traceback" not in text and not soup.select('[data-mime-type="application/vnd.jupyter.stderr"]')
     assert not soup.select(".jp-RenderedText[data-mime-type*=error]"), "an error output in the deck"
+    assert "{glue" not in text, "a glue role reached the deck unpasted"
+    assert "{solution" not in text, "a solution reached the deck"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
