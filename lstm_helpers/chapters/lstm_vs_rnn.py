@@ -2,7 +2,8 @@
 
 The notebook (notebooks/05-lstm-vs-rnn.ipynb) calls these functions with `SETTINGS` (change one
 with `dataclasses.replace`; caches are keyed on the settings value). The trained LSTM it opens is
-chapter 4's (`memory_cell.train_lstm`). Shapes are time-first.
+chapter 4's (`memory_cell.train_lstm`); `truncation_runs` trains LSTMs with truncated backpropagation
+through time (`gradients.Truncated`). Shapes are time-first.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from lstm_helpers import models, tasks, train
+from lstm_helpers import gradients, models, tasks, train
 from lstm_helpers.chapters import memory_cell
 
 
@@ -32,6 +33,10 @@ class Settings:
     steps: int = 300  # at most this many training steps
     seed: int = 0  # weights and data
     memory: memory_cell.Settings = memory_cell.SETTINGS  # chapter 4's trained LSTM
+    trunc_gap: int = 20  # the fluent task the truncation experiment trains on
+    trunc_steps: int = 100  # its training budget per run
+    trunc_seeds: tuple[int, ...] = (0, 1, 2)  # one run per seed and window
+    trunc_forget_bias: float = 4.0  # the LSTMs of the truncation experiment start keeping
 
 
 SETTINGS = Settings()
@@ -70,4 +75,24 @@ def short_gap_runs(s: Settings = SETTINGS) -> dict[str, train.History]:
         for kind in ("rnn", "lstm"):
             model = models.for_task(task, kind, s.hidden_size, seed=s.seed, embed_size=s.embed_size)
             runs[kind] = train.fit(model, task, steps=s.steps, seed=s.seed)
+    return runs
+
+
+def clue_span(data: tasks.SequenceData) -> int:
+    """Steps from the clue word to the last word, the clue's own step included: the window that reaches it."""
+    return data.x.shape[0] - data.info["clue"]
+
+
+@functools.cache
+def truncation_runs(s: Settings = SETTINGS) -> dict[tuple[int, int], train.History]:
+    """{(k, seed): History}: LSTMs trained with truncated BPTT, k = half the clue's span, then all of it."""
+    task = tasks.fluent(s.trunc_gap)
+    span = clue_span(task.make(1, seed=0))
+    runs = {}
+    with train.one_thread():
+        for k in (span // 2, span):
+            for seed in s.trunc_seeds:
+                model = models.for_task(task, "lstm", s.hidden_size, seed=seed, embed_size=s.embed_size,
+                                        forget_bias=s.trunc_forget_bias)  # fmt: skip
+                runs[k, seed] = train.fit(gradients.Truncated(model, k), task, steps=s.trunc_steps, seed=seed)
     return runs

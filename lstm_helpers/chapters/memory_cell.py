@@ -8,6 +8,8 @@ on the settings value), so the claims the text makes are the claims the test che
     data, run = probe(model)                  # held-out sentences, every gate and state
     scores = country_units(run, data)         # (H, n_countries): which unit keeps which country
     retention(3.0)                            # a fresh LSTM with forget bias 3: what survives
+    draw_belt("forget")                       # the belt over three steps, the gates up to one stage
+    clue_gradients()                          # fresh RNN and LSTMs: ||dL/d state_t|| at every word
 
 Where the country and the fillers are comes from the data (`data.info`), never from a literal.
 
@@ -20,6 +22,7 @@ import functools
 from dataclasses import dataclass
 
 import torch
+from matplotlib.patches import FancyBboxPatch
 
 from lstm_helpers import cells, gradients, models, plots, tasks, train, widgets
 from lstm_helpers.checks import require_int
@@ -202,3 +205,111 @@ def forget_slider(s: Settings = SETTINGS) -> widgets.SliderFigure:
                        f"gate's mean value per step and of the memory kept over the {s.gap}-step gap."),
         start=0.0, dpi=75,
     )  # fmt: skip
+
+
+# --- the conveyor belt, drawn before the equations ---------------------------------------------
+
+BELT_STAGES = ("belt", "forget", "input", "output")  # what `draw_belt` adds, one figure at a time
+_STEP_WIDTH = 4.2  # width of one unrolled step in the belt figure
+
+
+def _belt_gates(ax, x0: float, upto: int) -> None:
+    """The gates of one step whose box starts at x0, up to stage index `upto` of BELT_STAGES."""
+    belt, h_colour, sigma = plots.PALETTE["lstm"], plots.PALETTE["rnn"], r"$\sigma$"
+    boxes = {"f": (0.8, sigma), "i": (1.5, sigma), "g": (2.2, r"$\tanh$"), "o": (2.95, sigma)}
+    for name in "figo"[: {0: 0, 1: 1, 2: 3, 3: 4}[upto]]:
+        x, text = boxes[name]
+        plots._box(ax, (x0 + x, 1.35), text, plots.GATE_COLOURS[name], width=0.6, height=0.45)
+        ax.text(x0 + x, 0.95, f"${name}$", ha="center", va="top", fontsize=10)
+    if upto >= 1:  # forget gate: remove
+        plots._arrow(ax, (x0 + 0.8, 1.6), (x0 + 0.8, 2.78), colour=plots.GATE_COLOURS["f"])
+        plots._node(ax, (x0 + 0.8, 3.0), r"$\times$")
+    if upto >= 2:  # input gate and candidate: add
+        plots._node(ax, (x0 + 1.85, 2.2), r"$\times$")
+        plots._arrow(ax, (x0 + 1.55, 1.6), (x0 + 1.73, 2.0), colour=plots.GATE_COLOURS["i"])
+        plots._arrow(ax, (x0 + 2.15, 1.6), (x0 + 1.97, 2.0), colour=plots.GATE_COLOURS["g"])
+        plots._arrow(ax, (x0 + 1.85, 2.44), (x0 + 1.85, 2.78), colour=plots.GATE_COLOURS["i"])
+        plots._node(ax, (x0 + 1.85, 3.0), "$+$")
+    if upto >= 3:  # output gate: read; h_t leaves to the next step
+        plots._node(ax, (x0 + 3.55, 2.2), r"$\tanh$")
+        plots._arrow(ax, (x0 + 3.55, 3.0), (x0 + 3.55, 2.44), colour=belt)
+        plots._node(ax, (x0 + 3.55, 1.35), r"$\times$")
+        plots._arrow(ax, (x0 + 3.55, 1.96), (x0 + 3.55, 1.59), colour=belt)
+        plots._arrow(ax, (x0 + 3.25, 1.35), (x0 + 3.31, 1.35), colour=plots.GATE_COLOURS["o"])
+        plots._arrow(ax, (x0 + 3.6, 1.11), (x0 + 4.1, 0.45), colour=h_colour)
+
+
+def draw_belt(stage: str = "belt", steps: int = 3):
+    """The memory cell as one line across `steps` unrolled steps, with the gates up to `stage`.
+
+    `stage` is one of BELT_STAGES: "belt" (the line alone), "forget" (each step removes),
+    "input" (each step adds i * g), "output" (each step reads tanh(c) out as h). Returns (fig, ax).
+    """
+    if stage not in BELT_STAGES:
+        raise ValueError(f"stage must be one of {BELT_STAGES}, got {stage!r}")
+    require_int("steps", steps, 3, 6)
+    upto, belt = BELT_STAGES.index(stage), plots.PALETTE["lstm"]
+    fig, ax = plots.new_figure(figsize=(2.0 + 2.6 * steps, 3.0))
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    width = _STEP_WIDTH * steps
+    for k in range(steps):
+        x0 = _STEP_WIDTH * k
+        ax.add_patch(FancyBboxPatch((x0 + 0.2, 0.2), _STEP_WIDTH - 0.4, 3.3, boxstyle="round,pad=0.05",
+                                          facecolor="#F2F2F2", edgecolor=plots.PALETTE["neutral"], zorder=0))
+        t = "t" if k == 1 else f"t{k - 1:+d}"
+        ax.text(x0 + _STEP_WIDTH / 2, -0.35, f"step ${t}$: $x_{{{t}}}$", ha="center", fontsize=10)
+        plots._arrow(ax, (x0 + 0.35, -0.1), (x0 + 0.35, 0.45))  # x_t and h_{t-1} in, to the gates
+        _belt_gates(ax, x0, upto)
+        c_name = "c_t" if k == 1 else f"c_{{t{k - 1:+d}}}"
+        ax.text(x0 + _STEP_WIDTH - 0.1, 3.15, f"${c_name}$", color=belt, fontsize=11, ha="center")
+    ax.plot([-0.5, width + 0.3], [3.0, 3.0], color=belt, linewidth=3.5, zorder=1)  # the belt
+    plots._arrow(ax, (width + 0.2, 3.0), (width + 0.6, 3.0), colour=belt)
+    ax.plot([-0.5, width + 0.3], [0.45, 0.45], color=plots.PALETTE["rnn"], linewidth=1.2, zorder=1)
+    ax.text(-0.6, 3.0, "memory $c$", color=belt, fontsize=11, ha="right", va="center")
+    ax.text(-0.6, 0.45, "$h$", color=plots.PALETTE["rnn"], fontsize=11, ha="right", va="center")
+    ax.set_xlim(-2.2, width + 0.8)
+    ax.set_ylim(-0.6, 3.7)
+    return fig, ax
+
+
+# --- a fair comparison: fresh models, the loss's gradient at the clue word ---------------------
+
+FRESH = {  # the fresh models compared at the clue word: (kind, forget bias; None = torch's default)
+    "rnn": ("rnn", None),
+    "lstm_default": ("lstm", None),
+    "lstm": ("lstm", "settings"),  # the chapter's forget bias, `Settings.forget_bias`
+}
+
+
+def state_gradient(model, data: tasks.SequenceData) -> torch.Tensor:
+    """||dL/dh_t|| (RNN) or ||dL/dc_t|| (LSTM, in total) at every step t, (T,), float64.
+
+    L is the model's cross entropy at the blank; the error goes back by the recursion
+    (`gradients.rnn_bptt` / `gradients.lstm_bptt`), one sentence or a batch of them.
+    """
+    cell, x = gradients.from_model(model, data.x)
+    with torch.no_grad():
+        h_T = cells.unroll(cell, x).h[-1]  # (batch, H)
+    h_T.requires_grad_(True)
+    (g_T,) = torch.autograd.grad(gradients.readout_loss(model, data.y)(h_T), h_T)
+    grad_h = torch.zeros(x.shape[0], *g_T.shape, dtype=g_T.dtype)  # (T, batch, H)
+    grad_h[-1] = g_T  # the loss reads h_T only
+    with torch.no_grad():
+        if isinstance(cell, cells.LSTMCell):
+            return gradients.lstm_bptt(cell, x, grad_h)["c"].norm(dim=(1, 2))
+        return gradients.rnn_bptt(cell, x, grad_h)["h"].norm(dim=(1, 2))
+
+
+def fresh_model(name: str, s: Settings = SETTINGS):
+    """The fresh model `name` of FRESH, sized and seeded by `s`, for the task at `s.gap`."""
+    kind, bias = FRESH[name]
+    bias = s.forget_bias if bias == "settings" else bias
+    task = tasks.fluent(s.gap)
+    return models.for_task(task, kind, hidden_size=s.hidden_size, seed=s.seed, forget_bias=bias)
+
+
+@functools.cache
+def clue_gradients(s: Settings = SETTINGS) -> dict[str, torch.Tensor]:
+    """`state_gradient` on the running sentence for each fresh model of FRESH (same size and seed)."""
+    return {name: state_gradient(fresh_model(name, s), example(s)) for name in FRESH}

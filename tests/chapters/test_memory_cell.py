@@ -76,3 +76,98 @@ def test_retention_follows_a_changed_setting():
     short = dataclasses.replace(memory.SETTINGS, gap=10)
     # fewer steps to survive: more of the memory is kept
     assert memory.retention(4.0, short)["over_gap"] > memory.retention(4.0)["over_gap"]
+
+
+# --- issue 12/13: the belt drawn first, the fair comparison, the page's own from-scratch cells ---
+
+import torch  # noqa: E402
+from helpers_repo import ROOT, notebook, source  # noqa: E402
+
+from lstm_helpers import cells, gradients  # noqa: E402
+from lstm_helpers.checks import compare  # noqa: E402
+
+CHAPTER = ROOT / "notebooks" / "04-the-memory-cell.ipynb"
+
+
+def test_the_belt_is_drawn_over_three_steps_and_each_stage_adds_the_next_gate():
+    drawn = {stage: memory.draw_belt(stage) for stage in memory.BELT_STAGES}
+    labels = [t.get_text() for t in drawn["belt"][1].texts if t.get_text().startswith("step")]
+    assert len(labels) == 3
+    patches = [len(ax.patches) for _, ax in drawn.values()]
+    assert patches == sorted(set(patches)), "each stage must add shapes to the one before"
+    with pytest.raises(ValueError, match="stage"):
+        memory.draw_belt("peephole")
+    with pytest.raises(ValueError, match="steps"):
+        memory.draw_belt(steps=2)
+
+
+def test_the_chapters_first_figure_after_the_opening_is_the_belt():
+    code = [source(c) for c in notebook(CHAPTER)["cells"] if c["cell_type"] == "code"]
+    drawing = [c for c in code if "draw_" in c or "plots.new_figure" in c]
+    assert 'draw_belt("belt")' in drawing[0]
+
+
+def test_the_state_gradient_by_the_recursion_equals_autograd():
+    data = memory.example()
+    for name in ("rnn", "lstm"):
+        model = memory.fresh_model(name)
+        cell, x = gradients.from_model(model, data.x)
+        h = c = torch.zeros(1, cell.hidden_size, dtype=torch.float64)
+        states = []
+        for x_t in x:  # autograd through the from-scratch cell, keeping every state
+            if name == "rnn":
+                h = cell(x_t, h)
+                states.append(h)
+            else:
+                h, c = cell(x_t, (h, c))
+                states.append(c)
+        loss = gradients.readout_loss(model, data.y)(h)
+        reference = torch.stack([g.norm() for g in torch.autograd.grad(loss, states)])
+        assert compare(name, memory.state_gradient(model, data), reference) < 1e-10
+
+
+def test_fresh_against_fresh_only_the_high_forget_bias_carries_the_clue():
+    clue = memory.example().info["clue"]
+    ratio = {k: (v[clue] / v[-1]).item() for k, v in memory.clue_gradients().items()}
+    assert ratio["rnn"] < 1e-8 and ratio["lstm_default"] < 1e-8
+    assert ratio["lstm"] > 0.1
+
+
+def scratch_cells(path) -> dict:
+    """Run the notebook's cells tagged "from-scratch" (its own code) and return their names."""
+    ns = {"torch": torch, "cells": cells, "gradients": gradients, "compare": compare}
+    for cell in notebook(path)["cells"]:
+        if cell["cell_type"] == "code" and "from-scratch" in cell["metadata"].get("tags", []):
+            exec(source(cell), ns)
+    return ns
+
+
+def test_the_pages_own_lstm_step_equals_torch_lstm():
+    ns = scratch_cells(CHAPTER)
+    torch.manual_seed(7)
+    reference = torch.nn.LSTM(4, 6, dtype=torch.float64)
+    p = cells.LSTMCell.from_torch(reference)
+    x = torch.randn(9, 3, 4, dtype=torch.float64)
+    h0, c0 = torch.randn(2, 3, 6, dtype=torch.float64)
+    h, c, hs = h0, c0, []
+    for x_t in x:
+        h, c = ns["lstm_step"](x_t, h, c, p)
+        hs.append(h)
+    h_ref, (_, c_ref) = reference(x, (h0[None], c0[None]))
+    assert (torch.stack(hs) - h_ref).abs().max() < 1e-12
+    assert (c - c_ref[0]).abs().max() < 1e-12
+
+
+def test_the_pages_own_lstm_backward_equals_autograd():
+    ns = scratch_cells(CHAPTER)
+    torch.manual_seed(3)
+    cell = cells.LSTMCell(2, 5, dtype=torch.float64)
+    x, grad_h = torch.randn(30, 4, 2, dtype=torch.float64), torch.randn(30, 4, 5, dtype=torch.float64)
+    h = c = torch.zeros(4, 5, dtype=torch.float64)
+    hs, cs = [], []
+    for x_t in x:
+        h, c = cell(x_t, (h, c))
+        hs.append(h)
+        cs.append(c)
+    reference = torch.stack(torch.autograd.grad((torch.stack(hs) * grad_h).sum(), cs))
+    assert (ns["lstm_backward"](cell, x, grad_h) - reference).abs().max() < 1e-10
