@@ -83,8 +83,10 @@ def test_chapter_1_says_rounding_error_and_quotes_the_printed_difference():
 def test_chapter_1_quotes_the_trace_factor_it_printed():
     factor = re.search(r"shrinks by a factor of ([0-9.]+) per step", outputs(CH1)).group(1)
     step = re.search(r"below 1% of its start at step (\d+)", outputs(CH1)).group(1)
+    after = re.search(r"after 20 steps it is ([0-9.e+-]+) of what", outputs(CH1)).group(1)
     page = prose(CH1)
     assert f"same factor, here {factor}" in page and f"below 1% from step {step} on" in page
+    assert f"after 20 steps only {after} of it" in page
 
 
 def test_chapter_1_writes_the_loop_and_shows_fit_gives_the_same_losses():
