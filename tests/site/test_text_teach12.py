@@ -139,4 +139,4 @@ def test_each_chapter_asks_for_a_prediction_before_it_measures(name):
 
 def test_chapter_1_worked_step_prints_what_the_hand_computation_says():
     assert "h_t = 0.5370" in outputs(CH1)  # tanh(1 * 0.8 + 0.1 + 0.5 * (-0.6)) = tanh(0.6)
-    assert r"\tanh(0.6) \approx 0.5370" in text(CH1) or "0.5370" in prose(CH1)
+    assert "0.5370" in prose(CH1)  # the number the prose works out by hand
