@@ -46,9 +46,10 @@ def prose(name: str) -> str:
 
 GONE = {
     CH1: ["to the last digit", "is the last word before the blank", "stands right before the blank",
-          "edge of chaos", "getsource", "solves it within a few dozen steps"],
+          "edge of chaos", "getsource", "solves it within a few dozen steps", "The book's tests check"],
     CH2: ["(a few seconds)", "climbs to 100%", "within a few hundred sentences", "Write its step yourself",
-          "ex-ch2-step", "numbers printed above", "exercise 3 tries one"],
+          "ex-ch2-step", "numbers printed above", "exercise 3 tries one",
+          "the book's tests"],
     "book/intro": ["to the last digit"],
 }  # fmt: skip
 
