@@ -111,6 +111,7 @@ def test_chapter_2_quotes_the_edge_and_the_steps_it_needed():
     chance = re.search(r"smallest gap at chance \(< 30%\): (\d+)", out).group(1)
     assert f"Up to a gap of {edge} it reaches" in page and f"at {chance}, it sits at chance" in page
     assert f"solved only after {steps} of the {budget} steps" in page
+    assert f"learns needs {steps} of those steps" in page
     assert "Chapter 6 repeats the sweep over several seeds with a smaller budget" in page
 
 
