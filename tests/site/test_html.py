@@ -90,7 +90,7 @@ def test_citations_resolve_to_the_bibliography():
 def test_rnn_check_on_the_page_reports_rounding_error_only():
     text = page("notebooks/01-sequences-and-rnns").get_text()
     diffs = [float(d) for d in re.findall(r"max diff: ([0-9.e+-]+)", text)]
-    assert len(diffs) == 2 and max(diffs) < 1e-10, diffs
+    assert len(diffs) >= 2 and max(diffs) < 1e-10, diffs  # the RNN checks, the lookup, the losses
 
 
 def _pages() -> list[Path]:
