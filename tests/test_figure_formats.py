@@ -34,8 +34,8 @@ def test_book_style_shows_figures_as_svg_and_double_resolution_png(shell):
     png = data["image/png"]  # base64 text or bytes, by IPython version
     width, height = png_size(png if isinstance(png, bytes) else base64.b64decode(png))
     assert (metadata["image/png"]["width"], metadata["image/png"]["height"]) == (width // 2, height // 2)
-    # 7 x 3.6 inches at 100 dpi is 700 x 360 pixels before the tight crop: twice that at most
-    assert 700 < width <= 1400 and 360 < height <= 720
+    # 7 x 3.6 inches at 100 dpi is 700 x 360 pixels, give or take the tight crop: twice that here
+    assert 1200 < width < 1600 and 600 < height < 800
 
 
 def test_book_style_outside_a_notebook_only_sets_the_style():
