@@ -93,6 +93,39 @@ def split_heading_cell(cell) -> list:
     return [cell, notes_cell]
 
 
+HEADING = re.compile(r"^(#{1,3})\s+(.+?)\s*#*\s*$", re.M)
+
+
+def shows_a_figure(cell) -> bool:
+    """True for a code cell whose output is a picture: a plot, or HTML with images (a slider)."""
+    if cell.cell_type != "code":
+        return False
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        if "image/png" in data or "image/svg+xml" in data or "<img" in "".join(data.get("text/html", "")):
+            return True
+    return False
+
+
+def title_figure_slides(cells: list) -> list:
+    """A code cell that opens a slide with a figure gets its section's title: a heading slide
+    ("## <title of the last heading above>") is put in front, and the figure joins that slide."""
+    import nbformat
+
+    titled, title = [], None
+    for cell in cells:
+        if cell.cell_type == "markdown" and (headings := HEADING.findall(cell.source)):
+            title = headings[-1][1]
+        slide_type = cell.metadata.get("slideshow", {}).get("slide_type")
+        if slide_type == "slide" and title and shows_a_figure(cell):
+            heading = nbformat.v4.new_markdown_cell(f"## {title}")
+            heading.metadata["slideshow"] = {"slide_type": "slide"}
+            cell.metadata["slideshow"] = {"slide_type": "-"}
+            titled.append(heading)
+        titled.append(cell)
+    return titled
+
+
 def copy_assets(out: Path) -> None:
     for target, source in ASSETS.items():
         if not source.exists():
@@ -124,7 +157,7 @@ def build(out: Path, site: Path | None = None) -> list[Path]:
                 cells += split_heading_cell(cell)
             else:
                 cells.append(cell)
-        nb.cells = cells
+        nb.cells = title_figure_slides(cells)
         body, _ = exporter().from_notebook_node(nb)
         deck = out / f"{path.stem}.slides.html"
         deck.write_text(body, encoding="utf-8")
