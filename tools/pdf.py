@@ -1,6 +1,6 @@
 """The book as a PDF: a single-page build of the book, printed by headless Chromium. Nothing is downloaded.
 
-    python tools/pdf.py build OUT.pdf [--student]
+    python tools/pdf.py build OUT.pdf [--student] [--print-only]
         1. write a Jupyter Book config for the single-page build (the book's own, with its paths made
            absolute and the main build's execution cache, so nothing runs again after `make html`;
            --student: the student edition's, without solutions);
@@ -9,6 +9,7 @@
            every dropdown, add a title page and a table of contents, and print it with the print
            stylesheet of book/assets/lstm-book.css (no navigation, sliders as a grid of frames);
         4. print it a second time with the page numbers of the first print in the table of contents.
+        --print-only: skip steps 1-2, print the single page built last time.
 
 Why this route and not Jupyter Book's LaTeX builder: see the README (measured there). In short, the
 browser is already installed for the tests, the PDF shows what the site shows (MathJax, SVG figures,
@@ -72,7 +73,13 @@ def single_page(student: bool = False) -> Path:
         "-W", "-n", "--keep-going",
     ]  # fmt: skip
     subprocess.run(command, check=True)
-    return work / "_build" / "singlehtml" / "index.html"
+    # The page is written as <root>.html (index.html redirects to it), but its links to _static and
+    # _images are relative to the build's top folder: a copy there finds them.
+    root = yaml.safe_load((ROOT / "_toc.yml").read_text())["root"]
+    site = work / "_build" / "singlehtml"
+    page = site / "lstm-book.html"
+    shutil.copyfile(site / f"{root}.html", page)
+    return page
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -94,26 +101,34 @@ def serve(folder: Path):
         server.server_close()
 
 
-# Before printing: open every dropdown (solutions, hidden cells), put a title page and a table of
-# contents in front. The contents lists every numbered chapter (h1) and section (h2), and the
-# unnumbered pages' titles, with a slot for the page number that the second print fills in.
+# Before printing: open every dropdown (solutions, hidden cells), start each page of the book (a
+# section after Sphinx's <span id="document-...">) on a new sheet, and put a title page and a table
+# of contents in front. The contents lists the first page's title, every page's title and every
+# numbered section ("1.2 ..."), with a slot for the page number that the second print fills in.
 PREPARE = r"""([title, author, edition, pages]) => {
   document.querySelectorAll('details').forEach(d => d.open = true);
+  document.querySelectorAll('#jb-print-docs-body').forEach(e => e.remove());  // the theme's own, one page's
   const main = document.querySelector('article.bd-article') || document.querySelector('main');
-  const heads = [...main.querySelectorAll('h1, h2')].filter(h => !h.closest('.lstm-title-page, .lstm-toc'));
-  const entries = heads.map((h, k) => {
-    const section = h.closest('section');
-    if (section && !section.id) section.id = 'lstm-toc-' + k;
-    const text = h.textContent.replace(/[#¶]\s*$/, '').replace(/\s+/g, ' ').trim();
-    return {level: h.tagName, id: section ? section.id : '', text};
-  }).filter(e => e.level === 'H1' || /^\d+\.\d+\.? /.test(e.text));
+  const name = h => h.textContent.replace(/[#¶]\s*$/, '').replace(/\s+/g, ' ').trim();
+  const entry = (h, level) => ({level, id: h.closest('section').id, text: name(h)});
+  const first = main.querySelector('section h1');
+  const entries = first ? [entry(first, 'chapter')] : [];
+  document.querySelectorAll('span[id^="document-"]').forEach(span => {
+    const doc = span.nextElementSibling;
+    if (!doc || doc.tagName !== 'SECTION') return;
+    doc.classList.add('lstm-chapter');
+    const heads = [...doc.querySelectorAll('h2, h3')];
+    if (heads.length) entries.push(entry(heads[0], 'chapter'));
+    heads.slice(1).filter(h => h.tagName === 'H3' && /^\d+\.\d+\.? /.test(name(h)))
+      .forEach(h => entries.push(entry(h, 'section')));
+  });
   const esc = s => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const toc = entries.map((e, k) =>
-    `<li class="lstm-toc-${e.level.toLowerCase()}"><a href="#${e.id}">${esc(e.text)}</a>` +
+    `<li class="lstm-toc-${e.level}"><a href="#${e.id}">${esc(e.text)}</a>` +
     `<span class="lstm-toc-page">${pages[k] || ''}</span></li>`).join('');
   const front = document.createElement('div');
   front.innerHTML =
-    `<section class="lstm-title-page"><h1 class="lstm-title">${esc(title)}</h1>` +
+    `<section class="lstm-title-page"><p class="lstm-title">${esc(title)}</p>` +
     `<p class="lstm-edition">${esc(edition)}</p><p class="lstm-author">${esc(author)}</p></section>` +
     `<nav class="lstm-toc"><p class="lstm-toc-title">Contents</p><ol>${toc}</ol></nav>`;
   main.prepend(front);
@@ -166,15 +181,18 @@ def squash(text: str) -> str:
 
 def pages_of(entries: list[str], texts: list[str]) -> list[int]:
     """The page (1-based) where each entry of the contents appears as a heading, searched in order
-    after the contents itself: the contents ends on the first page that lists the last entry."""
+    after the contents: from the page that starts with "Contents" to the first that lists the last
+    entry."""
     squashed = [squash(t) for t in texts]
+    start = next((k for k, t in enumerate(squashed) if t.startswith("Contents")), None)
     last = squash(entries[-1])
-    page = next((k + 1 for k, t in enumerate(squashed) if last in t), None)
-    if page is None:
-        raise ValueError(f"the contents' last entry {entries[-1]!r} is on no page")
-    found = []
+    end = next((k for k in range(start or 0, len(squashed)) if last in squashed[k]), None)
+    if start is None or end is None:
+        raise ValueError("no page starts with the contents, or none lists its last entry")
+    found, page = [], end + 1
     for entry in entries:
-        hit = next((k for k in range(page, len(squashed)) if squash(entry) in squashed[k]), None)
+        head = squash(entry)[:30]  # a long heading may wrap; its start is enough to find it
+        hit = next((k for k in range(page, len(squashed)) if head in squashed[k]), None)
         if hit is None:
             raise ValueError(f"entry {entry!r} of the contents is on no page after page {page}")
         found.append(hit + 1)
@@ -182,15 +200,16 @@ def pages_of(entries: list[str], texts: list[str]) -> list[int]:
     return found
 
 
-def build(out: Path, student: bool = False) -> Path:
-    """The whole route: single-page build, first print, page numbers, second print."""
+def build(out: Path, student: bool = False, print_only: bool = False) -> Path:
+    """The whole route: single-page build (unless `print_only`), first print, page numbers, second print."""
     if not Path(CHROMIUM).exists():
         raise FileNotFoundError(f"no Chromium at {CHROMIUM}: run `make browser-setup` (apt-get, as root)")
     if shutil.which("pdftotext") is None:
         raise FileNotFoundError("no pdftotext: apt-get install poppler-utils")
     started = time.monotonic()
     config = book_config(student)
-    page = single_page(student)
+    edition_dir = ROOT / "_build" / "pdf" / ("student" if student else "book")
+    page = edition_dir / "_build" / "singlehtml" / "lstm-book.html" if print_only else single_page(student)
     built = time.monotonic()
     edition = "Student edition, without solutions" if student else "Full edition, with solutions"
     args = (config["title"], config.get("author", ""), edition)
@@ -210,5 +229,5 @@ def build(out: Path, student: bool = False) -> Path:
 
 if __name__ == "__main__":
     if len(sys.argv) < 3 or sys.argv[1] != "build":
-        sys.exit("usage: python tools/pdf.py build OUT.pdf [--student]")
-    build(Path(sys.argv[2]), student="--student" in sys.argv[3:])
+        sys.exit("usage: python tools/pdf.py build OUT.pdf [--student] [--print-only]")
+    build(Path(sys.argv[2]), student="--student" in sys.argv[3:], print_only="--print-only" in sys.argv[3:])

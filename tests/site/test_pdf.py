@@ -22,7 +22,7 @@ from pdf import page_texts, squash  # noqa: E402
 
 PDF = ROOT / "_build" / "pdf" / "lstm-book.pdf"
 STUDENT_PDF = ROOT / "_build" / "pdf" / "lstm-book-student.pdf"
-SINGLE_PAGE = ROOT / "_build" / "pdf" / "book" / "_build" / "singlehtml" / "index.html"
+SINGLE_PAGE = ROOT / "_build" / "pdf" / "book" / "_build" / "singlehtml" / "lstm-book.html"
 MAX_BYTES = 30_000_000
 
 for path in (PDF, STUDENT_PDF, SINGLE_PAGE):
@@ -111,14 +111,33 @@ def test_the_bibliography_lists_every_reference():
         assert plain in lower, f"reference {plain!r} is not in the PDF"
 
 
+# TeX commands and the glyph MathJax sets for each: in the PDF's text, a typeset formula shows the glyph
+GLYPHS = {r"\sigma": "σ", r"\odot": "⊙", r"\partial": "∂", r"\leq": "≤", r"\prod": "∏", r"\sum": "∑",
+          r"\approx": "≈", r"\gamma": "γ", r"\lVert": "∥"}  # fmt: skip
+
+
+def markdown_math() -> str:
+    """Every formula ($...$, $$...$$) in the markdown of the pages in _toc.yml."""
+    text = ""
+    for source, _ in toc_files():
+        if source.suffix == ".ipynb":
+            cells = json.loads(source.read_text())["cells"]
+            text += "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        else:
+            text += source.read_text()
+    return "\n".join(re.findall(r"\$\$.+?\$\$|\$[^$\n]+\$", text, re.S))
+
+
 def test_equations_are_typeset_not_raw_tex():
-    """MathJax's output carries math italic letters and operators as text; no raw TeX is left."""
-    raw = re.findall(r"\\(?:begin|frac|odot|partial)\b", TEXT)
+    """Each TeX command the book's formulas use shows up as its glyph; no raw TeX is left."""
+    raw = re.findall(r"\\(?:begin|frac|odot|partial|sigma)\b", TEXT)
     assert not raw, f"raw TeX in the PDF: {raw[:5]}"
     assert "$$" not in TEXT
-    # the gate equations of chapter 4: f_t = sigma(...), typeset with MathJax's TeX fonts
-    typeset = re.search(r"𝑓\s*𝑡\s*=\s*𝜎", TEXT) or re.search(r"f\s*t\s*=\s*σ", TEXT)
-    assert typeset, "no typeset f_t = sigma(...)"
+    math = markdown_math()
+    used = {tex: glyph for tex, glyph in GLYPHS.items() if re.search(re.escape(tex) + r"(?![a-zA-Z])", math)}
+    assert len(used) >= 2, f"the book's formulas use only {sorted(used)} of {sorted(GLYPHS)}"
+    missing = [tex for tex, glyph in used.items() if glyph not in TEXT]
+    assert not missing, f"formulas with {missing} are not typeset in the PDF"
 
 
 def test_every_slider_prints_its_frames_with_their_labels():
