@@ -60,3 +60,23 @@ def test_shows_a_figure():
     assert shows_a_figure(cell("code", "", "slide", [SLIDER]))
     assert not shows_a_figure(cell("code", "", "slide", [{"text/plain": "x"}]))
     assert not shows_a_figure(cell("md", "![x](y.png)", "slide"))
+
+
+def test_a_notebook_without_outputs_takes_them_from_the_execution_cache(tmp_path, monkeypatch):
+    """myst-nb writes a cached notebook to jupyter_execute without outputs; the deck reads the cache."""
+    import slides
+    from jupyter_cache import get_cache
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    executed = nbformat.from_dict(nb)
+    executed.cells[0].outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "2"},
+                                                        execution_count=1)]  # fmt: skip
+    executed.cells[0].execution_count = 1
+    monkeypatch.setattr(slides, "ROOT", tmp_path)
+    cache = get_cache(str(tmp_path / "_build" / ".jupyter_cache"))
+    cache.cache_notebook_bundle(__import__("jupyter_cache").base.CacheBundleIn(executed, "x.ipynb"),
+                                check_validity=False)  # fmt: skip
+    merged = slides.with_cached_outputs(nbformat.from_dict(nb))
+    assert merged.cells[0].outputs[0]["data"]["text/plain"] == "2"
+    executed.cells[0].outputs[0]["data"]["text/plain"] = "3"  # a notebook with outputs is kept as it is
+    assert slides.with_cached_outputs(executed).cells[0].outputs[0]["data"]["text/plain"] == "3"

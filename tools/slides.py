@@ -126,6 +126,23 @@ def title_figure_slides(cells: list) -> list:
     return titled
 
 
+def with_cached_outputs(nb):
+    """The executed notebook `nb`, its outputs taken from the execution cache when it has none.
+
+    myst-nb 1.4 writes _build/jupyter_execute/<name>.ipynb without outputs when a rebuild takes the
+    notebook from the cache (sphinx_.py writes the notebook it read, not the merged one), so a deck
+    built after such a rebuild lost every figure. The cache holds the outputs of the same cells."""
+    if any(cell.get("outputs") for cell in nb.cells):
+        return nb
+    from jupyter_cache import get_cache
+
+    try:
+        _, merged = get_cache(str(ROOT / "_build" / ".jupyter_cache")).merge_match_into_notebook(nb)
+    except KeyError:  # not in the cache: the notebook as it is
+        return nb
+    return merged
+
+
 def copy_assets(out: Path) -> None:
     for target, source in ASSETS.items():
         if not source.exists():
@@ -149,7 +166,7 @@ def build(out: Path, site: Path | None = None) -> list[Path]:
     copy_assets(out)
     decks = []
     for path in notebooks:
-        nb = nbformat.read(path, as_version=4)
+        nb = with_cached_outputs(nbformat.read(path, as_version=4))
         cells = []
         for cell in nb.cells:
             if cell.cell_type == "markdown":
