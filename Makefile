@@ -13,7 +13,7 @@ CHROMIUM := /usr/bin/chromium
 export LSTM_BOOK_STATIC := 1
 
 .PHONY: book test setup lint unit notebooks html student slides site-tests browser-setup browser screenshots \
-	bench charlm clean
+	bench charlm clean pdf
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,7 +39,7 @@ book: html slides
 html: $(STAMP) $(VENDOR)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-test: lint unit notebooks html student slides site-tests browser
+test: lint unit notebooks html student slides pdf site-tests browser
 	@echo "All checks passed."
 
 # One reveal.js deck per chapter from the executed notebooks, into _build/slides and the site.
@@ -95,6 +95,15 @@ browser: browser-setup
 # Each chapter page at 1280 px wide, into _build/screenshots/.
 screenshots: html browser-setup
 	$(BIN)/python tests/browser/screenshots.py _build/screenshots
+
+# The PDF edition: the book built as one page and printed by the browser tests' Chromium, with
+# poppler-utils (pdftotext) to number the contents; the student edition's PDF has no solutions.
+pdf: html browser-setup
+	@command -v pdftotext >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -q poppler-utils; } || echo "WARNING: no pdftotext (apt-get install poppler-utils)"
+	$(BIN)/python tools/pdf.py build _build/pdf/lstm-book.pdf
+	$(BIN)/python tools/pdf.py build _build/pdf/lstm-book-student.pdf --student
+	@echo "The PDF is built: $(CURDIR)/_build/pdf/lstm-book.pdf"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

@@ -38,12 +38,35 @@ STYLE = {
     "grid.alpha": 0.3,
     "axes.prop_cycle": matplotlib.cycler(color=list(PALETTE.values())),
     "legend.frameon": False,
+    "figure.facecolor": "white",  # opaque: readable on the site's dark mode too
+    "savefig.facecolor": "white",
+    "svg.hashsalt": "lstm-book",  # the same SVG ids on every build
 }
+
+# How a notebook shows figures: SVG (vector: sharp on any screen, on paper and projected) and a
+# PNG with twice the pixels, shown at its nominal size, for whatever cannot show SVG. The site,
+# the PDF and the slides pick the SVG (myst-nb's and nbconvert's order: SVG before PNG).
+FIGURE_FORMATS = ("svg", "retina")
 
 
 def use_book_style() -> None:
-    """Apply the book's matplotlib style to every figure made after this call."""
+    """Apply the book's matplotlib style to every figure made after this call; in a notebook,
+    also show figures as FIGURE_FORMATS."""
     plt.rcParams.update(STYLE)
+    _sharp_inline_figures()
+
+
+def _sharp_inline_figures() -> None:
+    """Set the inline backend's formats to FIGURE_FORMATS when running in IPython with it."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    if get_ipython() is None or "inline" not in matplotlib.get_backend():
+        return
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats(*FIGURE_FORMATS)
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, **kwargs):

@@ -68,3 +68,15 @@ def test_get_msg_polls_in_slices_and_still_times_out():
         pass
     assert 0.6 < monotonic() - start < 1.5
     assert len(calls) >= 3 and max(calls) <= lstm_book.POLL_SECONDS * 1000
+
+
+def test_after_the_cache_is_emptied_every_notebook_page_is_read_again():
+    from types import SimpleNamespace
+
+    from lstm_book import _on_env_get_outdated
+
+    paths = {"intro": "book/intro.md", "ch1": "notebooks/01.ipynb", "ch2": "notebooks/02.ipynb"}
+    env = SimpleNamespace(found_docs=set(paths), doc2path=lambda doc: paths[doc])
+    emptied, kept = SimpleNamespace(lstm_book_reset=True), SimpleNamespace(lstm_book_reset=False)
+    assert sorted(_on_env_get_outdated(emptied, env, set(), set(), set())) == ["ch1", "ch2"]
+    assert _on_env_get_outdated(kept, env, set(), set(), set()) == []

@@ -130,6 +130,56 @@ def split_heading_cell(cell) -> list:
     return [cell, notes_cell]
 
 
+HEADING = re.compile(r"^(#{1,3})\s+(.+?)\s*#*\s*$", re.M)
+
+
+def shows_a_figure(cell) -> bool:
+    """True for a code cell whose output is a picture: a plot, or HTML with images (a slider)."""
+    if cell.cell_type != "code":
+        return False
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        if "image/png" in data or "image/svg+xml" in data or "<img" in "".join(data.get("text/html", "")):
+            return True
+    return False
+
+
+def title_figure_slides(cells: list) -> list:
+    """A code cell that opens a slide with a figure gets its section's title: a heading slide
+    ("## <title of the last heading above>") is put in front, and the figure joins that slide."""
+    import nbformat
+
+    titled, title = [], None
+    for cell in cells:
+        if cell.cell_type == "markdown" and (headings := HEADING.findall(cell.source)):
+            title = headings[-1][1]
+        slide_type = cell.metadata.get("slideshow", {}).get("slide_type")
+        if slide_type == "slide" and title and shows_a_figure(cell):
+            heading = nbformat.v4.new_markdown_cell(f"## {title}")
+            heading.metadata["slideshow"] = {"slide_type": "slide"}
+            cell.metadata["slideshow"] = {"slide_type": "-"}
+            titled.append(heading)
+        titled.append(cell)
+    return titled
+
+
+def with_cached_outputs(nb):
+    """The executed notebook `nb`, its outputs taken from the execution cache when it has none.
+
+    myst-nb 1.4 writes _build/jupyter_execute/<name>.ipynb without outputs when a rebuild takes the
+    notebook from the cache (sphinx_.py writes the notebook it read, not the merged one), so a deck
+    built after such a rebuild lost every figure. The cache holds the outputs of the same cells."""
+    if any(cell.get("outputs") for cell in nb.cells):
+        return nb
+    from jupyter_cache import get_cache
+
+    try:
+        _, merged = get_cache(str(ROOT / "_build" / ".jupyter_cache")).merge_match_into_notebook(nb)
+    except KeyError:  # not in the cache: the notebook as it is
+        return nb
+    return merged
+
+
 def copy_assets(out: Path) -> None:
     for target, source in ASSETS.items():
         if not source.exists():
@@ -153,7 +203,7 @@ def build(out: Path, site: Path | None = None) -> list[Path]:
     copy_assets(out)
     decks = []
     for path in notebooks:
-        nb = nbformat.read(path, as_version=4)
+        nb = with_cached_outputs(nbformat.read(path, as_version=4))
         values = glued_values(nb, path)
         cells = []
         for cell in nb.cells:
@@ -164,7 +214,7 @@ def build(out: Path, site: Path | None = None) -> list[Path]:
                 cells += split_heading_cell(cell)
             else:
                 cells.append(cell)
-        nb.cells = cells
+        nb.cells = title_figure_slides(cells)
         body, _ = exporter().from_notebook_node(nb)
         deck = out / f"{path.stem}.slides.html"
         deck.write_text(body, encoding="utf-8")

@@ -91,8 +91,17 @@ def drop_solutions(app, doctree) -> int:
 def _on_config_inited(app, config) -> None:
     root = Path(app.confdir)
     cache = config.nb_execution_cache_path or str(Path(app.outdir).parent / ".jupyter_cache")
-    if reset_cache_if_changed(Path(cache), root / "lstm_helpers"):
+    app.lstm_book_reset = reset_cache_if_changed(Path(cache), root / "lstm_helpers")
+    if app.lstm_book_reset:
         print("lstm_book: lstm_helpers changed, every notebook will run again")
+
+
+def _on_env_get_outdated(app, env, added, changed, removed) -> list[str]:
+    """After the cache was emptied, every notebook page must be read (and so executed) again:
+    Sphinx alone would keep the pages of unchanged notebooks, with their old outputs."""
+    if not getattr(app, "lstm_book_reset", False):
+        return []
+    return [doc for doc in env.found_docs if str(env.doc2path(doc)).endswith(".ipynb")]
 
 
 def drop_duplicate_scripts(scripts: list) -> list:
@@ -122,5 +131,6 @@ def setup(app):
     app.add_config_value("lstm_book_drop_solutions", False, "env")
     app.connect("config-inited", _on_config_inited)
     app.connect("doctree-read", drop_solutions)
+    app.connect("env-get-outdated", _on_env_get_outdated)
     app.connect("html-page-context", _on_html_page_context, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,136 @@
+"""The site on a phone (375 x 812, touch) and in the theme's dark mode, in headless Chromium.
+
+Every page: no sideways scroll at 375 px; every slider moved by a pointer drag and by a tap, and
+its picture changes; in dark mode the accessibility audit passes and every figure is drawn on a
+light background (the pixels of its corner, or the colour behind a transparent one).
+"""
+
+from __future__ import annotations
+
+import pytest
+from browser_site import AUDIT, AXE, AXE_EXCLUSIONS, SITE, open_page, pages, picture, range_inputs
+from test_sliders import slide_of
+
+PAGES = pages() if SITE.is_dir() else []
+SLIDERS = [(page, slider) for page in PAGES for slider in range_inputs(page)]
+PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2, "service_workers": "block"}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def phone(browser):
+    ctx = browser.new_context(**PHONE)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture(scope="module")
+def dark(browser):
+    ctx = browser.new_context(
+        viewport={"width": 1280, "height": 900}, color_scheme="dark", service_workers="block"
+    )
+    yield ctx
+    ctx.close()
+
+
+# Elements that stick out of the viewport on the right, outside any box that scrolls on its own.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = el => { for (let a = el.parentElement; a; a = a.parentElement) {
+      const s = getComputedStyle(a); if (/(auto|scroll|hidden)/.test(s.overflowX) && a !== document.body
+          && a !== document.documentElement) return true; } return false; };
+  const out = [...document.querySelectorAll('body *')].filter(el => {
+    const r = el.getBoundingClientRect();
+    return r.width && r.right > width + 1 && !scrolls(el) && el.checkVisibility();
+  }).slice(0, 5);
+  const name = el => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right);
+  return {scrollWidth: document.documentElement.scrollWidth, width, out: out.map(name)};
+}"""
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_scrolls_sideways_on_a_phone(phone, base_url, page):
+    tab, _ = open_page(phone, base_url, page)
+    try:
+        found = tab.evaluate(OVERFLOW)
+        assert found["scrollWidth"] <= found["width"] + 1, (
+            f"the page is {found['scrollWidth']} px wide at {found['width']} px: {found['out']}"
+        )
+    finally:
+        tab.close()
+
+
+def _end_points(tab, slider: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    box = tab.locator(f'[id="{slider}"]').bounding_box()
+    y = box["y"] + box["height"] / 2
+    return (box["x"] + 4, y), (box["x"] + box["width"] - 4, y)
+
+
+@pytest.mark.parametrize("page, slider", SLIDERS, ids=[f"{p}#{s}" for p, s in SLIDERS])
+def test_a_drag_and_a_tap_move_the_slider_on_a_phone(phone, base_url, page, slider):
+    tab, visit = open_page(phone, base_url, page)
+    try:
+        if tab.locator("div.reveal").count():
+            tab.goto(base_url + page + slide_of(page, slider))
+            tab.wait_for_timeout(500)
+        tab.locator(f'[id="{slider}"]').scroll_into_view_if_needed()
+        before, shot_before = picture(tab, slider)
+        low, high = _end_points(tab, slider)
+        start, end = (high, low) if before["value"] == before["max"] else (low, high)
+        tab.mouse.move(*start)
+        tab.mouse.down()
+        tab.mouse.move(*end, steps=8)
+        tab.mouse.up()
+        tab.wait_for_timeout(100)  # let the frame swap paint
+        dragged, shot_dragged = picture(tab, slider)
+        assert dragged["value"] != before["value"], f"a drag left {slider} at {before['value']}"
+        assert len(dragged["shown"]) == 1 and shot_dragged != shot_before, "the picture did not change"
+        tab.touchscreen.tap(*start)
+        tab.wait_for_timeout(100)
+        tapped, shot_tapped = picture(tab, slider)
+        assert tapped["value"] != dragged["value"], f"a tap left {slider} at {dragged['value']}"
+        assert len(tapped["shown"]) == 1 and shot_tapped != shot_dragged, "a tap did not change the picture"
+        assert not visit.console_errors, visit.console_errors
+    finally:
+        tab.close()
+
+
+# What each figure shows behind its content: the corner pixel when opaque, else the colour the
+# page paints behind the image. Returned as [src, luminance 0-255].
+FIGURE_BACKGROUNDS = """async () => {
+  const lum = (r, g, b) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  const figures = [...document.querySelectorAll('article img, .lstm-scrubber img')]
+      .filter(im => im.checkVisibility() && im.naturalWidth > 50);
+  const out = [];
+  for (const im of figures) {
+    await im.decode().catch(() => {});
+    const c = document.createElement('canvas');
+    c.width = im.naturalWidth; c.height = im.naturalHeight;
+    const g = c.getContext('2d'); g.drawImage(im, 0, 0);
+    const [r, gg, b, a] = g.getImageData(2, 2, 1, 1).data;
+    let value = lum(r, gg, b);
+    if (a < 250) {
+      const m = getComputedStyle(im).backgroundColor.match(/[\\d.]+/g).map(Number);
+      value = m.length > 3 && m[3] === 0 ? 0 : lum(m[0], m[1], m[2]);
+    }
+    out.push([im.getAttribute('src').slice(0, 60), Math.round(value)]);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_dark_mode_keeps_figures_light_and_passes_the_audit(dark, base_url, page):
+    tab, _ = open_page(dark, base_url, page)
+    try:
+        if tab.locator("html[data-theme]").count():
+            assert tab.evaluate("document.documentElement.dataset.theme") == "dark", "dark mode is not on"
+        dim = [(src, lum) for src, lum in tab.evaluate(FIGURE_BACKGROUNDS) if lum < 200]
+        assert not dim, f"figures on a dark background (luminance < 200 of 255): {dim}"
+        tab.add_script_tag(path=str(AXE))
+        found = tab.evaluate(AUDIT, [[rule, selector] for rule, selector, _ in AXE_EXCLUSIONS])
+        serious = [v for v in found if v["impact"] in ("serious", "critical")]
+        bad = [f"{v['id']}: {n['target']} {n['summary']}" for v in serious for n in v["nodes"]]
+        assert not bad, "axe-core in dark mode:\n" + "\n".join(bad)
+    finally:
+        tab.close()

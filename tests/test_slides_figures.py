@@ -1,0 +1,82 @@
+"""tools/slides.py: a figure slide carries its section's title, and the figure joins that slide."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+
+from slides import shows_a_figure, title_figure_slides  # noqa: E402
+
+
+def cell(kind: str, source: str, slide_type: str, outputs=()):
+    made = nbformat.v4.new_markdown_cell(source) if kind == "md" else nbformat.v4.new_code_cell(source)
+    if kind == "code":
+        made.outputs = [nbformat.v4.new_output("display_data", data=data) for data in outputs]
+    made.metadata["slideshow"] = {"slide_type": slide_type}
+    return made
+
+
+PLOT = {"image/svg+xml": "<svg></svg>", "image/png": "iVBOR", "text/plain": "<Figure>"}
+SLIDER = {"text/html": '<div class="lstm-scrubber"><img src="data:image/png;base64,x"></div>'}
+
+
+def test_a_figure_slide_gets_the_title_of_the_last_heading_above_it():
+    cells = [
+        cell("md", "# Chapter\n\nIntro.", "slide"),
+        cell("md", "## The gap\n\nText.\n\n### Measured", "slide"),
+        cell("code", "plot()", "slide", [PLOT]),
+        cell("code", "slider", "slide", [SLIDER]),
+    ]
+    out = title_figure_slides(cells)
+    kinds = [(c.cell_type, c.source, c.metadata["slideshow"]["slide_type"]) for c in out]
+    assert kinds == [
+        ("markdown", "# Chapter\n\nIntro.", "slide"),
+        ("markdown", "## The gap\n\nText.\n\n### Measured", "slide"),
+        ("markdown", "## Measured", "slide"),
+        ("code", "plot()", "-"),
+        ("markdown", "## Measured", "slide"),
+        ("code", "slider", "-"),
+    ]
+
+
+def test_code_that_shows_no_figure_or_does_not_open_a_slide_is_left_alone():
+    cells = [
+        cell("md", "## Numbers", "slide"),
+        cell("code", "print(1)", "slide", [{"text/plain": "1"}]),
+        cell("code", "plot()", "fragment", [PLOT]),
+        cell("code", "html", "slide", [{"text/html": "<table></table>"}]),
+    ]
+    out = title_figure_slides(cells)
+    assert [c.source for c in out] == [c.source for c in cells]
+    assert [c.metadata["slideshow"]["slide_type"] for c in out] == ["slide", "slide", "fragment", "slide"]
+
+
+def test_shows_a_figure():
+    assert shows_a_figure(cell("code", "", "slide", [PLOT]))
+    assert shows_a_figure(cell("code", "", "slide", [SLIDER]))
+    assert not shows_a_figure(cell("code", "", "slide", [{"text/plain": "x"}]))
+    assert not shows_a_figure(cell("md", "![x](y.png)", "slide"))
+
+
+def test_a_notebook_without_outputs_takes_them_from_the_execution_cache(tmp_path, monkeypatch):
+    """myst-nb writes a cached notebook to jupyter_execute without outputs; the deck reads the cache."""
+    import slides
+    from jupyter_cache import get_cache
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    executed = nbformat.from_dict(nb)
+    executed.cells[0].outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "2"},
+                                                        execution_count=1)]  # fmt: skip
+    executed.cells[0].execution_count = 1
+    monkeypatch.setattr(slides, "ROOT", tmp_path)
+    cache = get_cache(str(tmp_path / "_build" / ".jupyter_cache"))
+    cache.cache_notebook_bundle(__import__("jupyter_cache").base.CacheBundleIn(executed, "x.ipynb"),
+                                check_validity=False)  # fmt: skip
+    merged = slides.with_cached_outputs(nbformat.from_dict(nb))
+    assert merged.cells[0].outputs[0]["data"]["text/plain"] == "2"
+    executed.cells[0].outputs[0]["data"]["text/plain"] = "3"  # a notebook with outputs is kept as it is
+    assert slides.with_cached_outputs(executed).cells[0].outputs[0]["data"]["text/plain"] == "3"
