@@ -47,3 +47,12 @@ def test_adding_stops_at_the_papers_precision():
     task = tasks.adding(100, max_wrong=adding.MAX_WRONG / adding.N_TEST)
     assert train.is_solved(3 / 2560, task) and not train.is_solved(4 / 2560, task)
     assert train.is_solved(0.01, tasks.adding(100)) and not train.is_solved(0.011, tasks.adding(100))
+
+
+def test_right_runs_count_batches_in_a_row_with_nothing_wrong():
+    from lstm_helpers import train
+
+    adding = load_adding()
+    hist = train.History("adding", "wrong", batch_size=16)
+    hist.train_metric = [0.0, 0.0, 0.5, 0.0, 0.0, 0.0, 1 / 16, 0.0]
+    assert adding.right_runs(hist) == [1, 2, 0, 1, 2, 3, 0, 1]
