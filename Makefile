@@ -13,7 +13,7 @@ CHROMIUM := /usr/bin/chromium
 export LSTM_BOOK_STATIC := 1
 
 .PHONY: book test setup lint unit notebooks html student slides site-tests browser-setup browser screenshots \
-	bench clean
+	bench compat clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -98,6 +98,11 @@ screenshots: html browser-setup
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+# The book in two environments built from scratch (every dependency at its floor; the newest releases):
+# plain pip install from a fresh clone, unit tests, every notebook live with its sliders moved.
+compat: $(STAMP)
+	nice -n 10 $(BIN)/python tools/compat.py
 
 clean:
 	rm -rf _build book/_vendor
