@@ -55,11 +55,12 @@ class Result:
         return f"{self.seconds:.0f} s {state} (sliders {self.sliders_ok}/{self.sliders}, bars {self.bars})"
 
 
-def live_environment() -> None:
-    """Make kernels started from here live: no static flag, no headless backend, steady polling."""
+def live_environment(patch: bool = True) -> None:
+    """Make kernels started from here live: no static flag, no headless backend; steady polling."""
     os.environ.pop("LSTM_BOOK_STATIC", None)
     os.environ.pop("MPLBACKEND", None)  # a kernel with MPLBACKEND=Agg shows no figure
-    poll_in_slices()
+    if patch:
+        poll_in_slices()
 
 
 def _next_position(state: dict) -> dict:
