@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +51,7 @@ class Result:
 
     def summary(self) -> str:
         if self.error:
-            return f"{self.seconds:.0f} s FAIL ({self.error.splitlines()[0][:60]})"
+            return f"{self.seconds:.0f} s FAIL ({self.error[:80]})"
         state = "ok" if self.ok else "FAIL"
         return f"{self.seconds:.0f} s {state} (sliders {self.sliders_ok}/{self.sliders}, bars {self.bars})"
 
@@ -127,7 +128,8 @@ async def _execute(nb, kernel: str, cwd: Path, timeout: float, drive: bool, resu
                 await client.async_execute_cell(cell, index)
                 result.cell_seconds.append(monotonic() - tick)
         except (CellExecutionError, CellTimeoutError) as error:
-            result.error = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
+            text = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip()  # no terminal colours
+            result.error = text.splitlines()[-1] if text else type(error).__name__
         states = client.widget_state
         result.bars = sum(s.get("_model_name") == "FloatProgressModel" for s in states.values())
         sliders = [k for k, s in states.items() if s.get("_model_name") in SLIDERS]
