@@ -60,7 +60,8 @@ def fresh(tmp_path_factory):
     repo, env = work / "repo", work / "env"
     subprocess.run(["git", "clone", "-q", ROOT, repo], check=True)
     subprocess.run(["git", "-C", repo, "checkout", "-q", "-B", "main"], check=True)  # the cell installs @main
-    subprocess.run([sys.executable, "-m", "venv", env], check=True)
+    # no pip or setuptools of its own: one copy of each, from the linked packages, as in Colab
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", env], check=True)
     python = env / "bin" / "python"
     purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                              capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
