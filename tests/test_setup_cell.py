@@ -56,6 +56,7 @@ def _deps_without_the_package(work: Path) -> Path:
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory):
     """Clone, fresh venv, kernel; then the first chapter's first cells run there once."""
+    assert _first_cells(CHAPTERS[0])[0].source == nbtool.SETUP, "the notebooks need tools/nbtool.SETUP first"
     work = tmp_path_factory.mktemp("setup-cell")
     repo, env = work / "repo", work / "env"
     subprocess.run(["git", "clone", "-q", ROOT, repo], check=True)
