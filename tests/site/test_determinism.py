@@ -14,11 +14,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers_repo import BUILD, ROOT, toc_files
 from nbclient import NotebookClient
 
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from helpers_repo import BUILD, ROOT, toc_files  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
 from lstm_book import STAMP, helpers_fingerprint  # noqa: E402
 
 CHECKED = ("02", "06")  # chapter numbers, as the notebooks' names start
