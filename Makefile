@@ -13,7 +13,7 @@ CHROMIUM := /usr/bin/chromium
 export LSTM_BOOK_STATIC := 1
 
 .PHONY: book test setup lint unit notebooks html student slides site-tests browser-setup browser screenshots \
-	bench bench-long charlm clean pdf
+	bench bench-long charlm clean compat pdf
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -116,6 +116,11 @@ charlm: $(STAMP)
 # The adding problem at T = 500 (three seeds, paper: 209,000 sequences): too long for make bench.
 bench-long: $(STAMP)
 	$(BIN)/python benchmarks/adding.py --T 500 --seeds 0 1 2 --jobs 2
+
+# The book in two environments built from scratch (every dependency at its floor; the newest releases):
+# plain pip install from a fresh clone, unit tests, every notebook live with its sliders moved.
+compat: $(STAMP)
+	nice -n 10 $(BIN)/python tools/compat.py
 
 clean:
 	rm -rf _build book/_vendor

@@ -151,6 +151,8 @@ def fit(
 
     clip: max gradient norm (0 turns clipping off). lr_decay: the learning rate is multiplied
     by it at every evaluation. progress: force the bar on or off (None: `show_progress()`).
+    Training runs on `device` (CUDA when present); the model is then moved back to the device it
+    came on, so the cells after training run unchanged on a machine with a GPU.
     """
     if not isinstance(task, Task):
         raise TypeError(f"task must be a tasks.Task, got {type(task).__name__}")
@@ -162,6 +164,7 @@ def fit(
     require_int("eval_every", eval_every, 1)
     require_float("lr_decay", lr_decay, 0.01, 1.0)
     dev = pick_device(device)
+    home = next(model.parameters()).device  # where the caller keeps the model
     model.to(dev).train()
     torch.manual_seed(seed)
     stream = torch.Generator().manual_seed(seed)
@@ -185,6 +188,7 @@ def fit(
                 break
     bar.close()
     hist.seconds = time.perf_counter() - start
+    model.to(home)  # trained on a GPU where there is one, handed back where it came from
     return hist
 
 

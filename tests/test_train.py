@@ -67,3 +67,13 @@ def test_bad_arguments(kwargs, message):
         train.fit(model, task, **kwargs)
     with pytest.raises(TypeError, match="tasks.Task"):
         train.fit(model, "sky")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU: fit trains there and hands back")
+def test_fit_trains_on_the_gpu_and_hands_the_model_back_where_it_came_from():
+    task = tasks.sky()
+    model = models.for_task(task, "lstm", hidden_size=8, seed=0)
+    history = train.fit(model, task, steps=3, seed=0)
+    assert history.device.startswith("cuda") and next(model.parameters()).device.type == "cpu"
+    sample = task.make(4, 1)
+    assert model(sample.x).shape == (4, len(sample.labels))  # CPU data, as the chapters' cells use

@@ -11,10 +11,11 @@ import nbformat
 SETUP = '''# Setup: make lstm_helpers importable. Colab opens this notebook without the repository,
 # so install the helpers from it there; where they are installed already, this does nothing.
 import importlib.util
+import os
 import subprocess
 import sys
 
-REPO = "https://github.com/lstm-course/lstm-book"
+REPO = os.environ.get("LSTM_BOOK_REPO", "https://github.com/lstm-course/lstm-book")
 if importlib.util.find_spec("lstm_helpers") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPO}@main"], check=True)'''
 
