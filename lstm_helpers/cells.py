@@ -6,6 +6,16 @@ Shapes are time-first, as in `torch.nn.RNN` and `torch.nn.LSTM` by default: a se
 Weights are stored transposed with respect to torch (`W_xh` is (input_size, hidden_size)) so
 each equation reads left to right as written in the book: `x_t @ W_xh + h_prev @ W_hh + b`.
 The LSTM's gates come in the order i, f, g, o, the order `torch.nn.LSTM` stacks them in.
+
+Two ways to compute the same LSTM step, equal to ~1e-16 in float64 (tests/test_cells.py):
+- `LSTMCell.gates` writes each gate on its own line, four small matrix products per input: the
+  equations as the book teaches them.
+- `LSTMCell.step` and `unroll` (the fast path) put the four gates' weights side by side
+  (`LSTMCell.stacked`, as torch.nn.LSTM stores them) and compute all four pre-activations with
+  one matrix product per input; `unroll` also multiplies every step's input at once (as cuDNN does),
+  leaving one product per step for h_{t-1}.
+The weights themselves stay one parameter per gate and input (`W_xi`, `W_hf`, `b_xo`, ...), so
+they read and write in place, carry their own `.grad`, and `named_parameters()` lists them.
 """
 
 from __future__ import annotations
@@ -59,11 +69,17 @@ class RNNCell(nn.Module):
         require_tensor("h_prev", h_prev, (x_t.shape[0], self.hidden_size), dtype)
 
     def forward(self, x_t: torch.Tensor, h_prev: torch.Tensor, check: bool = True) -> torch.Tensor:
-        if check:  # `unroll` checks only the first step: shapes cannot change along a sequence
+        if check:  # a loop may check its first step only: shapes cannot change along a sequence
             self.check_step(x_t, h_prev)
         # h_t = tanh(x_t W_xh + b_xh + h_{t-1} W_hh + b_hh)
         h_t = torch.tanh(x_t @ self.W_xh + self.b_xh + h_prev @ self.W_hh + self.b_hh)
         return h_t
+
+
+def activate(a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Split pre-activations (batch, 4H), stacked i, f, g, o, into the four gates: sigmoid, tanh for g."""
+    a_i, a_f, a_g, a_o = a.chunk(4, dim=-1)  # each (batch, H)
+    return torch.sigmoid(a_i), torch.sigmoid(a_f), torch.tanh(a_g), torch.sigmoid(a_o)
 
 
 class LSTMCell(nn.Module):
@@ -127,13 +143,28 @@ class LSTMCell(nn.Module):
         o_t = torch.sigmoid(x_t @ self.W_xo + self.b_xo + h_prev @ self.W_ho + self.b_ho)
         return i_t, f_t, g_t, o_t
 
+    def stacked(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(W_x, W_h, b): the four gates side by side in the order i, f, g, o, for one product per input.
+
+        W_x is (input, 4H), W_h is (H, 4H), b = b_x + b_h is (4H,): torch.nn.LSTM's weight_ih_l0.T,
+        weight_hh_l0.T and bias_ih_l0 + bias_hh_l0. Built from the per-gate parameters (a copy of a
+        few kilobytes), so gradients flow back to W_xi, W_hf, ...
+        """
+        W_x = torch.cat([self.W_xi, self.W_xf, self.W_xg, self.W_xo], dim=1)  # (input, 4H)
+        W_h = torch.cat([self.W_hi, self.W_hf, self.W_hg, self.W_ho], dim=1)  # (H, 4H)
+        b_x = torch.cat([self.b_xi, self.b_xf, self.b_xg, self.b_xo])  # (4H,)
+        b_h = torch.cat([self.b_hi, self.b_hf, self.b_hg, self.b_ho])  # (4H,)
+        return W_x, W_h, b_x + b_h
+
     def step(
         self, x_t: torch.Tensor, h_prev: torch.Tensor, c_prev: torch.Tensor, check: bool = True
     ) -> tuple[torch.Tensor, torch.Tensor, tuple[torch.Tensor, ...]]:
-        """One step that also returns the gates (i, f, g, o), for plotting what the cell does."""
-        if check:  # `unroll` checks only the first step: shapes cannot change along a sequence
+        """One step that also returns the gates (i, f, g, o): `gates`' numbers, one product per input."""
+        if check:
             self.check_step(x_t, h_prev, c_prev)
-        i_t, f_t, g_t, o_t = self.gates(x_t, h_prev)
+        W_x, W_h, b = self.stacked()
+        # the four pre-activations at once: x_t W_x + h_{t-1} W_h + b, (batch, 4H) in the order i, f, g, o
+        i_t, f_t, g_t, o_t = activate(x_t @ W_x + h_prev @ W_h + b)
         # c_t = f_t * c_{t-1} + i_t * g_t   (the conveyor belt: keep some, add some)
         c_t = f_t * c_prev + i_t * g_t
         # h_t = o_t * tanh(c_t)             (read the memory out)
@@ -171,7 +202,9 @@ def unroll(
 ) -> Unrolled:
     """Run `cell` over x of shape (seq_len, batch, input_size), keeping every state and gate.
 
-    `state` is h_0 for an RNN cell and (h_0, c_0) for an LSTM cell; zeros when None.
+    `state` is h_0 for an RNN cell and (h_0, c_0) for an LSTM cell; zeros when None. The same
+    numbers as calling the cell step by step, computed the fast way: every step's input term in
+    one matrix product, then one product with h_{t-1} per step.
     """
     if not isinstance(cell, (RNNCell, LSTMCell)):
         raise TypeError(f"cell must be an RNNCell or LSTMCell, got {type(cell).__name__}")
@@ -180,17 +213,36 @@ def unroll(
     zeros = x.new_zeros(x.shape[1], cell.hidden_size)  # (batch, H)
     if isinstance(cell, RNNCell):
         h = zeros if state is None else state
-        hs = []
-        for t, x_t in enumerate(x):
-            h = cell(x_t, h, check=t == 0)
-            hs.append(h)
-        return Unrolled(h=torch.stack(hs))
+        cell.check_step(x[0], h)  # shapes cannot change along a sequence: check the first step
+        return Unrolled(h=_rnn_loop(cell, x, h))
     h, c = (zeros, zeros) if state is None else state
-    hs, cs, gs = [], [], {g: [] for g in GATES}
-    for t, x_t in enumerate(x):
-        h, c, gates = cell.step(x_t, h, c, check=t == 0)
-        for name, value in zip(GATES, gates):
-            gs[name].append(value)
+    cell.check_step(x[0], h, c)
+    return _lstm_loop(cell, x, h, c)
+
+
+def _rnn_loop(cell: RNNCell, x: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+    """Every h_t, (T, batch, H): h_t = tanh((x_t W_xh + b_xh + b_hh) + h_{t-1} W_hh)."""
+    T, batch, _ = x.shape
+    xw = torch.addmm(cell.b_xh + cell.b_hh, x.reshape(T * batch, -1), cell.W_xh).view(T, batch, -1)
+    hs = []
+    for xw_t in xw.unbind(0):  # unbind, not xw[t]: its backward is one stack, not T full-size copies
+        h = torch.tanh(torch.addmm(xw_t, h, cell.W_hh))  # (batch, H)
+        hs.append(h)
+    return torch.stack(hs)
+
+
+def _lstm_loop(cell: LSTMCell, x: torch.Tensor, h: torch.Tensor, c: torch.Tensor) -> Unrolled:
+    """`LSTMCell.step` over every t, with x_t W_x + b for all steps in one product."""
+    T, batch, _ = x.shape
+    W_x, W_h, b = cell.stacked()  # (input, 4H), (H, 4H), (4H,)
+    xw = torch.addmm(b, x.reshape(T * batch, -1), W_x).view(T, batch, -1)  # (T, batch, 4H)
+    hs, cs, gs = [], [], []
+    for xw_t in xw.unbind(0):  # unbind, not xw[t]: its backward is one stack, not T full-size copies
+        i_t, f_t, g_t, o_t = activate(torch.addmm(xw_t, h, W_h))  # each (batch, H)
+        c = torch.addcmul(f_t * c, i_t, g_t)  # c_t = f_t * c_{t-1} + i_t * g_t
+        h = o_t * torch.tanh(c)  # h_t = o_t * tanh(c_t)
         hs.append(h)
         cs.append(c)
-    return Unrolled(h=torch.stack(hs), c=torch.stack(cs), gates={g: torch.stack(v) for g, v in gs.items()})
+        gs.append((i_t, f_t, g_t, o_t))
+    gates = {name: torch.stack([step[k] for step in gs]) for k, name in enumerate(GATES)}
+    return Unrolled(h=torch.stack(hs), c=torch.stack(cs), gates=gates)

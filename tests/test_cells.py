@@ -84,3 +84,44 @@ def test_bad_shape_and_dtype_errors_name_what_was_expected(x):
         RNNCell(IN, 0)
     with pytest.raises(TypeError, match="torch.nn.LSTM"):
         LSTMCell.from_torch(nn.GRU(IN, H))
+
+
+def test_teaching_gates_equal_the_stacked_fast_path(x):
+    """`gates` (one product per gate) and `step` (one product per input) give the same numbers."""
+    cell = LSTMCell.from_torch(make(nn.LSTM))
+    h = torch.randn(B, H, dtype=torch.float64).tanh()
+    c = torch.randn(B, H, dtype=torch.float64)
+    by_gate = cell.gates(x[0], h)
+    _, _, stacked = cell.step(x[0], h, c)
+    for name, ours, ref in zip("ifgo", stacked, by_gate):
+        assert (ours - ref).abs().max() < 1e-12, name
+    run = unroll(cell, x[:2], (h, c))  # unroll's loop: the same gates at its first step
+    assert (run.gates["g"][0] - by_gate[2]).abs().max() < 1e-12
+
+
+def test_stacked_weights_are_torchs_layout_and_follow_in_place_writes(x):
+    lstm = make(nn.LSTM)
+    cell = LSTMCell.from_torch(lstm)
+    W_x, W_h, b = cell.stacked()
+    assert torch.equal(W_x, lstm.weight_ih_l0.T) and torch.equal(W_h, lstm.weight_hh_l0.T)
+    assert torch.equal(b, lstm.bias_ih_l0 + lstm.bias_hh_l0)
+    with torch.no_grad():  # the chapters' way: write one gate's weights through its name
+        cell.W_hf *= 0.5
+        cell.b_xo.fill_(2.0)
+        lstm.weight_hh_l0[H : 2 * H] *= 0.5  # torch's f block
+        lstm.bias_ih_l0[3 * H :] = 2.0  # torch's o block
+    assert (unroll(cell, x).h - lstm(x)[0]).abs().max() < 1e-10
+    names = {n for n, _ in cell.named_parameters()}  # exercises and gradients look weights up by name
+    assert names == {p + g for p in ("W_x", "W_h", "b_x", "b_h") for g in "ifgo"}
+
+
+def test_rnn_unroll_equals_stepping_the_cell(x):
+    cell = RNNCell.from_torch(make(nn.RNN))
+    with torch.no_grad():
+        cell.W_hh *= 2.0  # as chapter 3 scales it
+    h = torch.zeros(B, H, dtype=torch.float64)
+    steps = []
+    for x_t in x:
+        h = cell(x_t, h)
+        steps.append(h)
+    assert (unroll(cell, x).h - torch.stack(steps)).abs().max() < 1e-12
