@@ -4,7 +4,8 @@
     python benchmarks/adding.py --T 500 --seeds 0 1 2    # make bench-long
     python benchmarks/adding.py --quick                  # smoke run: T = 20, one seed
 
-Each seed trains an LSTM (`RECIPES[T]`) on fresh sequences and prints the training sequences it
+Each seed trains an LSTM (`RECIPES[T]`: chapter 6's `AddingSettings`, imported from
+`lstm_helpers.chapters.experiments`) on fresh sequences and prints the training sequences it
 needed next to the paper's Table 7.
 
 Two stopping rules:
@@ -26,65 +27,27 @@ from concurrent.futures import ProcessPoolExecutor
 
 import torch
 
-from lstm_helpers import models, tasks, train
+from lstm_helpers.chapters import experiments
+from lstm_helpers.chapters.experiments import (
+    PAPER_IN_A_ROW,
+    PAPER_SEQUENCES,
+    paper_rule_sequences,
+    right_runs,
+)
 
-PAPER_SEQUENCES = {100: 74_000, 500: 209_000, 1000: 853_000}  # Table 7 of the 1997 paper
-N_TEST, MAX_WRONG, PAPER_IN_A_ROW = 2560, 3, 2000  # our precision: <= 3 of 2560 wrong
-# Negative input-gate bias as in the paper (write rarely), a forget bias that holds X1 across T
-# steps (sigmoid(5) ** 110 = 0.48, sigmoid(7) ** 550 = 0.61), a readout that starts at the mean
-# target 0.5, small batches, and a learning rate that starts high and decays at every test
-# (lr * lr_decay ** k after k tests: halved every ~31,000 sequences at T = 100, ~110,000 at
-# T = 500) for the last digits.
-RECIPES = {
-    100: {"hidden_size": 32, "forget_bias": 5.0, "input_bias": -3.0, "lr": 2e-3, "lr_decay": 0.9644,
-          "batch_size": 16, "eval_every": 1600, "budget": 80_000},
-    500: {"hidden_size": 32, "forget_bias": 7.0, "input_bias": -3.0, "lr": 2e-3, "lr_decay": 0.98,
-          "batch_size": 16, "eval_every": 3200, "budget": 240_000},
-    20: {"hidden_size": 32, "forget_bias": 5.0, "input_bias": -3.0, "lr": 2e-3, "lr_decay": 0.9644,
-         "batch_size": 16, "eval_every": 160, "budget": 320},  # the smoke run (--quick)
-}  # fmt: skip
-
+# The recipes are chapter 6's settings (lstm_helpers/chapters/experiments.py), not copies of them.
+RECIPES = {100: experiments.SETTINGS.adding, 500: experiments.ADDING_T500, 20: experiments.ADDING_QUICK}
+N_TEST, MAX_WRONG = experiments.ADDING.n_test, experiments.ADDING.max_wrong  # our precision: <= 3 of 2560
 
 def one_thread() -> None:
     torch.set_num_threads(1)
 
 
 def adding_run(T: int, seed: int) -> dict:
-    """Train one seed of `RECIPES[T]` until <= MAX_WRONG of N_TEST test sequences are wrong."""
-    r = RECIPES[T]
-    task = tasks.adding(T, max_wrong=MAX_WRONG / N_TEST)
-    model = models.for_task(task, "lstm", r["hidden_size"], seed=seed, forget_bias=r["forget_bias"],
-                            input_bias=r["input_bias"])  # fmt: skip
-    with torch.no_grad():  # start at the mean target 0.5, so training begins on the sum itself
-        model.readout.weight.zero_()
-        model.readout.bias.fill_(0.5)
-    bs = r["batch_size"]
-    hist = train.fit(model, task, steps=r["budget"] // bs, seed=seed, lr=r["lr"], batch_size=bs,
-                     eval_every=max(1, r["eval_every"] // bs), lr_decay=r["lr_decay"])  # fmt: skip
-    longest = max(right_runs(hist), default=0) * bs
+    """Train one seed of `RECIPES[T]` until <= its max_wrong of 2560 test sequences are wrong."""
+    hist = experiments.adding_run("lstm", seed, RECIPES[T])
+    longest = max(right_runs(hist), default=0) * hist.batch_size
     return {"T": T, "seed": seed, "hist": hist, "paper_rule": paper_rule_sequences(hist), "longest": longest}
-
-
-def paper_rule_sequences(hist: train.History, in_a_row: int = PAPER_IN_A_ROW) -> int | None:
-    """Training sequences seen when the last `in_a_row` were first all right (whole batches), or None.
-
-    hist.train_metric holds each batch's fraction wrong; all right also puts the average squared
-    error below 0.04 ** 2, under the paper's 0.01.
-    """
-    need = -(-in_a_row // hist.batch_size)  # batches, rounded up
-    for step, run in enumerate(right_runs(hist), start=1):
-        if run >= need:
-            return step * hist.batch_size
-    return None
-
-
-def right_runs(hist: train.History) -> list[int]:
-    """After each step, how many batches in a row had every training sequence right."""
-    runs, run = [], 0
-    for wrong in hist.train_metric:
-        run = run + 1 if wrong == 0 else 0
-        runs.append(run)
-    return runs
 
 
 def print_adding(runs: list[dict]) -> None:
@@ -93,7 +56,7 @@ def print_adding(runs: list[dict]) -> None:
     paper = f"{PAPER_SEQUENCES[T]:,}" if T in PAPER_SEQUENCES else "-"
     print(f"\n### Adding problem, T = {T}: sequences until <= {MAX_WRONG} of {N_TEST} test sequences wrong\n")
     print(f"Recipe: LSTM {r}, Adam, clip 1, readout starting at 0.5.")
-    print(f"Our rule: test {N_TEST} sequences every {r['eval_every']:,} training sequences, stop at "
+    print(f"Our rule: test {N_TEST} sequences every {r.eval_every:,} training sequences, stop at "
           f"<= {MAX_WRONG} wrong (|error| >= 0.04). The paper's rule: stop once the average training error "
           f"is below 0.01 and the {PAPER_IN_A_ROW:,} most recent training sequences were all right, "
           "then count test errors (1 of 2560 wrong at T = 100).\n")  # fmt: skip
@@ -102,7 +65,7 @@ def print_adding(runs: list[dict]) -> None:
     print("|---:|---:|---:|---:|---:|---:|")
     for run in runs:
         h = run["hist"]
-        budget = r["budget"] // h.batch_size * h.batch_size
+        budget = r.budget // h.batch_size * h.batch_size
         seqs = f"{h.solved_sequences:,}" if h.solved else f"not within {budget:,}"
         rule = f"{run['paper_rule']:,}" if run["paper_rule"] else f"not yet (longest run {run['longest']:,})"
         print(f"| {run['seed']} | {seqs} | {paper} | {rule} | {h.seconds:.0f} | "

@@ -26,6 +26,7 @@ from adding import adding_run, print_adding  # benchmarks/adding.py, next to thi
 from torch import nn
 
 from lstm_helpers import cells, models, tasks, train
+from lstm_helpers.chapters.experiments import ADDING_QUICK, SETTINGS  # chapter 6's adding recipe
 
 FLUENT_MODELS = (("rnn", None), ("lstm", 0.0), ("lstm", 1.0), ("lstm", 6.0))
 FLUENT = {"hidden_size": 32, "lr": 3e-3, "batch_size": 64, "clip": 1.0}
@@ -116,7 +117,7 @@ def main() -> None:
     q = args.quick
     seeds = range(1 if q else 5)
     gaps = (5,) if q else (5, 20, 50, 100, 200)
-    steps, T_add = (30, 20) if q else (300, 100)
+    steps, T_add = (30, ADDING_QUICK.T) if q else (300, SETTINGS.adding.T)
     start = time.perf_counter()
     one_thread()
     T_cell, batch = (10, 8) if q else (100, 64)

@@ -450,3 +450,70 @@ def check_cifg_step(fn: Callable, seed: int = 0, verbose: bool = True) -> bool:
         return _report(False, f"c_t is right, h_t is off by up to {dh:.3g}: h_t = o_t * tanh(c_t).", verbose)
     message = f"c_t is off by up to {dc:.3g}: check c_t = f_t * c_prev + (1 - f_t) * g_t."
     return _report(False, message, verbose)
+
+
+GRU_GATES = ("r", "z", "n")  # torch.nn.GRU's stacking order
+
+
+def gru_params(seed: int = 0) -> dict[str, torch.Tensor]:
+    """A small GRU's parameters (input 3, hidden 4, float64) by gate: W_xr (input, H), W_hr (H, H),
+    b_xr, b_hr, and the same for z and n; cut from a torch.nn.GRU stacked r, z, n."""
+    return _gru_params(_gru(seed))
+
+
+def _gru(seed: int) -> nn.GRU:
+    torch.manual_seed(require_int("seed", seed, 0))
+    return nn.GRU(INPUT, HIDDEN).double()
+
+
+def _gru_params(gru: nn.GRU) -> dict[str, torch.Tensor]:
+    params = {}
+    for k, gate in enumerate(GRU_GATES):
+        rows = slice(k * HIDDEN, (k + 1) * HIDDEN)
+        params[f"W_x{gate}"] = gru.weight_ih_l0[rows].detach().T.clone()  # (input, H)
+        params[f"W_h{gate}"] = gru.weight_hh_l0[rows].detach().T.clone()  # (H, H)
+        params[f"b_x{gate}"] = gru.bias_ih_l0[rows].detach().clone()  # (H,)
+        params[f"b_h{gate}"] = gru.bias_hh_l0[rows].detach().clone()  # (H,)
+    return params
+
+
+def _gru_slips(x_t: torch.Tensor, h_prev: torch.Tensor, p: dict[str, torch.Tensor]) -> dict[str, object]:
+    """The step computed with each common slip, keyed by the hint that names it."""
+    r_t = torch.sigmoid(x_t @ p["W_xr"] + p["b_xr"] + h_prev @ p["W_hr"] + p["b_hr"])
+    z_t = torch.sigmoid(x_t @ p["W_xz"] + p["b_xz"] + h_prev @ p["W_hz"] + p["b_hz"])
+    n_t = torch.tanh(x_t @ p["W_xn"] + p["b_xn"] + r_t * (h_prev @ p["W_hn"] + p["b_hn"]))
+    n_out = torch.tanh(x_t @ p["W_xn"] + p["b_xn"] + r_t * (h_prev @ p["W_hn"]) + p["b_hn"])
+    n_no_r = torch.tanh(x_t @ p["W_xn"] + p["b_xn"] + h_prev @ p["W_hn"] + p["b_hn"])
+    return {
+        "z_t and 1 - z_t swapped: z_t keeps the old state, h_t = (1 - z_t) * n_t + z_t * h_prev.":
+            z_t * n_t + (1 - z_t) * h_prev,
+        "the reset gate multiplies b_hn too: n_t = tanh(x_t W_xn + b_xn + r_t * (h_prev W_hn + b_hn)).":
+            (1 - z_t) * n_out + z_t * h_prev,
+        "the candidate n_t has no reset gate: multiply (h_prev W_hn + b_hn) by r_t.":
+            (1 - z_t) * n_no_r + z_t * h_prev,
+    }  # fmt: skip
+
+
+def check_gru_step(fn: Callable, seed: int = 0, verbose: bool = True) -> bool:
+    """Check fn(x_t, h_prev, params) -> h_t against one step of `torch.nn.GRU`; print the verdict.
+
+    `params` is `gru_params(seed)`: W_xr, W_hr, b_xr, b_hr and the same for z and n.
+    """
+    gru = _gru(seed)
+    x_t, h_prev, _ = _inputs(seed)
+    params = _gru_params(gru)
+    out, error = _call(fn, (x_t, h_prev, params), "GRU step")
+    error = error or _shape_problem("h_t", out)
+    if error:
+        return _report(False, error, verbose)
+    with torch.no_grad():
+        h_ref = gru(x_t[None], h_prev[None])[1][0]  # (batch, H): torch.nn.GRU's own step
+    d = _diff(out, h_ref)
+    if d < TOL:
+        return _report(True, f"h_t matches torch.nn.GRU (max difference {d:.1e}).", verbose)
+    for hint, slip in _gru_slips(x_t, h_prev, params).items():
+        if _close(out.detach(), slip):
+            return _report(False, hint, verbose)
+    message = (f"h_t is off by up to {d:.3g}: check r_t and z_t (sigmoid), n_t (tanh, with r_t on the "
+               "old state's term) and h_t = (1 - z_t) * n_t + z_t * h_prev.")  # fmt: skip
+    return _report(False, message, verbose)

@@ -70,3 +70,32 @@ def test_the_drift_task_trains_with_its_own_settings():
     model = models.for_task(applications.drift(), "lstm", hidden_size=4)
     history = applications.run_drift(model, applications.Settings(drift_steps=2, eval_every=1))
     assert len(history.loss) == 2 and history.task.startswith("drift")
+
+
+def test_the_chapters_own_gru_step_unrolled_equals_torch_nn_gru():
+    """Chapter 7's GRU step as the page writes it (its solution cell), run over a sequence."""
+    import json
+    from pathlib import Path
+
+    from lstm_helpers import exercises
+
+    nb = Path(__file__).parents[2] / "notebooks" / "07-applications-and-next-steps.ipynb"
+    cells = json.loads(nb.read_text())["cells"]
+    code = next("".join(c["source"]) for c in cells if "def gru_step" in "".join(c["source"]))
+    space = {"torch": torch, "exercises": exercises}
+    exec(code, space)
+    torch.manual_seed(5)
+    gru = torch.nn.GRU(3, 7).double()
+    H = 7
+    p = {}
+    for k, gate in enumerate("rzn"):
+        rows = slice(k * H, (k + 1) * H)
+        p[f"W_x{gate}"] = gru.weight_ih_l0[rows].detach().T  # (input, H)
+        p[f"W_h{gate}"] = gru.weight_hh_l0[rows].detach().T  # (H, H)
+        p[f"b_x{gate}"], p[f"b_h{gate}"] = gru.bias_ih_l0[rows].detach(), gru.bias_hh_l0[rows].detach()
+    x = torch.randn(11, 2, 3, dtype=torch.float64)  # (T, batch, input)
+    h0 = torch.randn(2, H, dtype=torch.float64)
+    h = h0
+    for x_t in x:
+        h = space["gru_step"](x_t, h, p)
+    assert torch.allclose(h, gru(x, h0[None])[1][0].detach(), atol=1e-12)

@@ -4,6 +4,7 @@ and the helpers behind its tables and figure."""
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import importlib.util
 from pathlib import Path
 
@@ -46,12 +47,19 @@ def test_both_solve_the_short_gap(runs):
     assert sum(a >= 0.9 for a in accuracies(runs, RNN, S.short_gap)) >= 4
 
 
-def test_the_benchmark_trains_the_chapters_settings():
+def test_the_benchmark_trains_the_chapters_settings(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
     spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     assert bench.SETTINGS is sweeps.SETTINGS
-    assert bench.PAPER_SEQUENCES[S.adding.T] == sweeps.PAPER["sequences"] == S.adding.budget
+    adding = importlib.import_module("adding")  # benchmarks/adding.py, imported by bench.py
+    assert adding.RECIPES[S.adding.T] is S.adding  # the chapter's object, not a copy
+    assert adding.RECIPES[500] is sweeps.ADDING_T500
+    assert sweeps.ADDING_T500 == dataclasses.replace(S.adding, T=500, forget_bias=7.0, lr_decay=0.98,
+                                                     eval_every=3200, budget=240_000)  # fmt: skip
+    assert adding.PAPER_SEQUENCES[S.adding.T] == sweeps.PAPER["sequences"] <= S.adding.budget
+    assert adding.MAX_WRONG / adding.N_TEST == S.adding.max_wrong_fraction == 3 / 2560
 
 
 def history(final: float, solved_step: int | None = None, batch: int = 64) -> train.History:
@@ -107,4 +115,12 @@ def test_adding_row_counts_the_papers_way():
     assert sweeps.adding_row("x", solved) == {"model": "x", "sequences": 1600, "solved": True, "wrong": 10,
                                               "seconds": 1.0}  # fmt: skip
     failed = sweeps.adding_row("y", dataclasses.replace(history(0.8, None, 128), metric="wrong"))
-    assert failed["sequences"] == (74_000 // 128) * 128 and not failed["solved"]
+    assert failed["sequences"] == (S.adding.budget // 128) * 128 and not failed["solved"]
+
+
+def test_first_within_finds_the_first_test_under_a_fraction():
+    hist = dataclasses.replace(history(0.0, None, 16), metric="wrong")
+    hist.eval_steps, hist.test_metric = [100, 200, 300, 400], [0.5, 0.009, 0.02, 0.001]
+    assert sweeps.first_within(hist, 0.01) == 200 * 16
+    assert sweeps.first_within(hist, 3 / 2560) == 400 * 16
+    assert sweeps.first_within(hist, 0.0) is None
