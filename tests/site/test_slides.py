@@ -26,7 +26,8 @@ def deck(path: Path) -> BeautifulSoup:
 
 def words(text: str, n: int = 6) -> str:
     """The first n words of `text`, without math, inline code and glue roles (the deck shows their value)."""
-    plain = re.sub(r"\$[^$]*\$|\{glue[^}]*\}`[^`]*`|`[^`]*`", " ", text)
+    # math, inline code, glue roles (the deck shows their value) and numbers such as 2e-16 carry no words
+    plain = re.sub(r"\$[^$]*\$|\{glue[^}]*\}`[^`]*`|`[^`]*`|\d[\d.]*e[+-]?\d+", " ", text)
     return " ".join(re.findall(r"[A-Za-z]+", plain)[:n])
 
 
