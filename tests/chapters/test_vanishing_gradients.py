@@ -86,22 +86,28 @@ def test_the_clipping_story_the_chapter_tells():
     assert clipped["loss"][spike + 1] < clipped["loss"][spike]
 
 
+def torch_sgd_losses(clip: float, s: ch3.Settings, steps: int) -> torch.Tensor:
+    """The reference run: torch.optim.SGD with clip_grad_norm_ (0: no clipping), the chapter's data stream."""
+    model, task = ch3.sgd_model(s), tasks.fluent(s.sgd_gap)
+    opt = torch.optim.SGD(model.parameters(), lr=s.sgd_lr)
+    stream, losses = torch.Generator().manual_seed(s.seed), []
+    for _ in range(steps):
+        batch = task.make(s.batch_size, stream)
+        loss = nn.functional.cross_entropy(model(batch.x), batch.y)
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), clip if clip > 0 else math.inf)
+        opt.step()
+        losses.append(loss.item())
+    return torch.tensor(losses)
+
+
 def test_hand_written_clipping_equals_clip_grad_norm_with_sgd():
     """train_sgd's loop (clip and step written out) against torch.optim.SGD + clip_grad_norm_."""
     s = dataclasses.replace(S, sgd_steps=4)
     for clip in (0.0, 1.0):
-        model, task = ch3.sgd_model(s), tasks.fluent(s.sgd_gap)
-        opt = torch.optim.SGD(model.parameters(), lr=s.sgd_lr)
-        stream, losses = torch.Generator().manual_seed(s.seed), []
-        for _ in range(s.sgd_steps):
-            batch = task.make(s.batch_size, stream)
-            loss = nn.functional.cross_entropy(model(batch.x), batch.y)
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), clip if clip > 0 else math.inf)
-            opt.step()
-            losses.append(loss.item())
-        assert torch.allclose(torch.tensor(ch3.train_sgd(clip, s)["loss"]), torch.tensor(losses), rtol=1e-5)
+        reference = torch_sgd_losses(clip, s, s.sgd_steps)
+        assert torch.allclose(torch.tensor(ch3.train_sgd(clip, s)["loss"]), reference, rtol=1e-5)
 
 
 def test_one_unit_cell_is_the_formula_and_every_weight_vanishes_at_lag_50():
@@ -209,19 +215,8 @@ def test_notebook_backward_recursion_equals_torch_nn_rnn_autograd(page):
 
 def test_notebook_clipping_loop_equals_torch_sgd_with_clip_grad_norm(page):
     for clip in (0.0, 1.0):
-        model, task = ch3.sgd_model(), tasks.fluent(S.sgd_gap)
-        opt = torch.optim.SGD(model.parameters(), lr=S.sgd_lr)
-        stream, losses = torch.Generator().manual_seed(S.seed), []
-        for _ in range(4):
-            batch = task.make(S.batch_size, stream)
-            loss = nn.functional.cross_entropy(model(batch.x), batch.y)
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), clip if clip > 0 else math.inf)
-            opt.step()
-            losses.append(loss.item())
         _, log = page["sgd_run"](clip, steps=4)
-        assert torch.allclose(torch.tensor(log["loss"]), torch.tensor(losses), rtol=1e-5)
+        assert torch.allclose(torch.tensor(log["loss"]), torch_sgd_losses(clip, S, 4), rtol=1e-5)
 
 
 def test_notebook_one_copy_per_step_terms_sum_to_torch_nn_gradient(page):

@@ -9,40 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from helpers_repo import HTML  # noqa: E402
+from page_text import cited_titles, outputs, page, prose  # noqa: E402, F401
 
 if not (HTML / "index.html").exists():
     pytest.fail("no built site in _build/html: run `make book` (make test builds it first)", pytrace=False)
 
 CH6, CH7 = "notebooks/06-experiments", "notebooks/07-applications-and-next-steps"
 GUIDE = "book/instructor-guide"
-
-
-def page(name: str) -> BeautifulSoup:
-    return BeautifulSoup((HTML / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
-
-
-def prose(name: str) -> str:
-    """The page's text outside code cells and their outputs, whitespace collapsed, straight apostrophes."""
-    soup = page(name)
-    for cell in soup.select("div.cell"):
-        cell.decompose()
-    return " ".join(soup.get_text().split()).replace("\u2019", "'")
-
-
-def outputs(name: str) -> str:
-    return "\n".join(out.get_text() for out in page(name).select("div.cell_output"))
-
-
-def cited_titles(name: str) -> str:
-    """The bibliography entries a page links to, as text."""
-    refs = page("book/references")
-    links = page(name).find_all("a", href=True)
-    anchors = {a["href"].split("#")[1] for a in links if "references.html#" in a["href"]}
-    return " ".join(refs.find(id=anchor).get_text() for anchor in anchors if refs.find(id=anchor))
 
 
 FIXED = {  # sentences the issues found wrong or unsupported: none may come back

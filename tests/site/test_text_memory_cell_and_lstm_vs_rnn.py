@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from helpers_repo import HTML  # noqa: E402
+from page_text import cited_titles, outputs, page, prose  # noqa: E402, F401
 
 from lstm_helpers import tasks  # noqa: E402
 from lstm_helpers.chapters.lstm_vs_rnn import SETTINGS  # noqa: E402
@@ -20,30 +20,6 @@ if not (HTML / "index.html").exists():
     pytest.fail("no built site in _build/html: run `make book` (make test builds it first)", pytrace=False)
 
 CH4, CH5, GUIDE = "notebooks/04-the-memory-cell", "notebooks/05-lstm-vs-rnn", "book/instructor-guide"
-
-
-def page(name: str) -> BeautifulSoup:
-    return BeautifulSoup((HTML / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
-
-
-def prose(name: str) -> str:
-    """The page's text outside code cells and their outputs, whitespace collapsed."""
-    soup = page(name)
-    for cell in soup.select("div.cell"):
-        cell.decompose()
-    return " ".join(soup.get_text().split())
-
-
-def outputs(name: str) -> str:
-    return "\n".join(out.get_text() for out in page(name).select("div.cell_output"))
-
-
-def cited_titles(name: str) -> str:
-    """The bibliography entries a page links to, as text."""
-    refs = page("book/references")
-    links = page(name).find_all("a", href=True)
-    anchors = {a["href"].split("#")[1] for a in links if "references.html#" in a["href"]}
-    return " ".join(refs.find(id=anchor).get_text() for anchor in anchors if refs.find(id=anchor))
 
 
 FIXED = {  # sentences the issues found wrong: none may come back
