@@ -3,6 +3,9 @@
 For each environment, from pyproject.toml's dependencies:
   floor   every dependency at its declared lower bound, installed first (as Colab has its own
           packages before the setup cell runs); then `pip install` of the package must change nothing;
+  colab   the versions Google Colab's runtime shipped in 2025 (ipywidgets 7.7.1, imported at kernel
+          start; numpy 2.0.2; matplotlib 3.10.0; ipykernel 6.17.1): installed first, and again
+          `pip install` of the package must change nothing;
   newest  the newest releases the registries serve that install here.
 torch: only the CPU build of requirements.txt installs here without a multi-GB CUDA download, so
 both environments get that one (the floor of torch is what Colab's torch meets; see the README).
@@ -30,6 +33,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from live import ROOT, run_live  # noqa: E402
 
+# Colab's own packages (its runtime's package list, 2025; Colab runs Python 3.12 and a CUDA torch, here
+# Python 3.11 and the CPU torch of requirements.txt). Installing the package into them must upgrade nothing.
+COLAB = {
+    "numpy": "2.0.2", "matplotlib": "3.10.0", "ipywidgets": "7.7.1", "tqdm": "4.67.1", "ipykernel": "6.17.1",
+}
+# environments whose packages are there before the setup cell runs: `pip install` may change nothing
+PREINSTALLED = ("floor", "colab")
 PACKAGES = ("torch", "numpy", "matplotlib", "ipywidgets", "tqdm", "ipykernel")
 # the tools the unit tests need besides the package; installed without changing any package above
 TEST_TOOLS = ("pytest", "pyyaml", "nbformat", "nbconvert")
@@ -61,6 +71,10 @@ def requirements(env: str, root: Path = ROOT) -> list[str]:
     """What the environment has before the package is installed (floor) or asks for (newest)."""
     if env == "newest":
         return [f"torch=={torch_pin(root)}", "ipykernel"]
+    if env == "colab":
+        return [f"torch=={torch_pin(root)}", *(f"{name}=={version}" for name, version in COLAB.items())]
+    if env != "floor":
+        raise ValueError(f"env must be one of floor, colab, newest; got {env!r}")
     pins = {name: f"{name}=={floor}" for name, floor in dependencies(root).items()}
     pins["torch"] = f"torch=={torch_pin(root)}"
     return [*pins.values(), "ipykernel"]
@@ -117,7 +131,7 @@ def unit_tests(env: str, work: Path, clone: Path, log) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=ROOT / "_build" / "compat")
-    parser.add_argument("--envs", default="floor,newest")
+    parser.add_argument("--envs", default="floor,colab,newest")
     parser.add_argument("--skip-tests", action="store_true", help="only build and execute the notebooks")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -140,7 +154,7 @@ def main() -> int:
             rows.append(row)
     (args.work / "compat.json").write_text(json.dumps(rows, indent=1))
     print(table(rows))
-    green = all(not r["changed"] or r["env"] != "floor" for r in rows) and all(
+    green = all(not r["changed"] or r["env"] not in PREINSTALLED for r in rows) and all(
         not r["tests"].startswith("FAIL") and all(n["ok"] for n in r["notebooks"].values()) for r in rows)
     print("compat: all green" if green else "compat: FAILED (details in _build/compat/compat.log)")
     return 0 if green else 1
