@@ -38,3 +38,14 @@ def test_an_unknown_environment_is_refused_by_name():
 def test_the_notebooks_run_are_the_books_chapters_in_order():
     names = [path.stem for path in compat.toc_notebooks()]
     assert names == sorted(names) and len(names) == len(list((ROOT / "notebooks").glob("*.ipynb")))
+
+
+def test_a_notebook_that_shows_fewer_figures_than_elsewhere_is_named():
+    def row(env, figures):
+        return {"env": env, "notebooks": {"01-a": {"figures": figures[0]}, "02-b": {"figures": figures[1]}}}
+
+    assert compat.missing_figures([row("floor", (3, 5)), row("newest", (3, 5))]) == []
+    assert compat.missing_figures([row("floor", (0, 5)), row("newest", (3, 5))]) == [
+        "floor 01-a: 0 figures shown, 3 elsewhere"]
+    assert compat.missing_figures([row("floor", (0, 5)), row("newest", (0, 5))]) == [
+        "floor 01-a: 0 figures shown, 0 elsewhere", "newest 01-a: 0 figures shown, 0 elsewhere"]

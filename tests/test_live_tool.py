@@ -45,6 +45,16 @@ def test_live_run_builds_the_slider_and_a_move_redraws(notebook):
     assert not result.error and result.sliders == 1 and result.sliders_ok == 1 and result.ok
     shown = str(result.outputs)
     assert "application/vnd.jupyter.widget-view+json" in shown and "lstm-scrubber" not in shown
+    assert result.figures == 0  # the slider's pictures live in its widget, not in the cell's outputs
+
+
+def test_a_live_run_counts_the_figures_a_cell_shows(tmp_path):
+    """The check that catches a matplotlib whose figures never reach the page (no error is raised)."""
+    code = "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.figure()\nplt.plot([2, 1]);"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nbformat.write(nb, tmp_path / "figures.ipynb")
+    result = live.run_live(tmp_path / "figures.ipynb", timeout=60)
+    assert result.ok and result.figures == 2 and "figures 2" in result.summary()
 
 
 def test_a_move_that_fails_in_the_kernel_is_a_failure(notebook):

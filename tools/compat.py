@@ -4,11 +4,11 @@ For each environment, from pyproject.toml's dependencies:
   floor   every dependency at its declared lower bound, installed first (as Colab has its own
           packages before the setup cell runs); then `pip install` of the package must change nothing;
   colab   the versions Google Colab's runtime shipped in 2025 (ipywidgets 7.7.1, imported at kernel
-          start; numpy 2.0.2; matplotlib 3.10.0; ipykernel 6.17.1): installed first, and again
+          start; numpy 2.0.2; matplotlib 3.10.0; IPython 7.34.0, ipykernel 6.17.1): installed first; again
           `pip install` of the package must change nothing;
   newest  the newest releases the registries serve that install here.
 torch: only the CPU build of requirements.txt installs here without a multi-GB CUDA download, so
-both environments get that one (the floor of torch is what Colab's torch meets; see the README).
+every environment gets that one (the floor of torch is what Colab's torch meets; see the README).
 
 In each: a fresh clone of this repository's HEAD, a plain `pip install` of it (not editable, as the
 setup cell does), the unit tests, and every notebook of _toc.yml executed live (tools/live.py:
@@ -36,11 +36,12 @@ from live import ROOT, run_live  # noqa: E402
 # Colab's own packages (its runtime's package list, 2025; Colab runs Python 3.12 and a CUDA torch, here
 # Python 3.11 and the CPU torch of requirements.txt). Installing the package into them must upgrade nothing.
 COLAB = {
-    "numpy": "2.0.2", "matplotlib": "3.10.0", "ipywidgets": "7.7.1", "tqdm": "4.67.1", "ipykernel": "6.17.1",
+    "numpy": "2.0.2", "matplotlib": "3.10.0", "ipywidgets": "7.7.1", "tqdm": "4.67.1",
+    "ipykernel": "6.17.1", "ipython": "7.34.0", "jupyter-client": "6.1.12",  # Colab's kernel side
 }
 # environments whose packages are there before the setup cell runs: `pip install` may change nothing
 PREINSTALLED = ("floor", "colab")
-PACKAGES = ("torch", "numpy", "matplotlib", "ipywidgets", "tqdm", "ipykernel")
+PACKAGES = ("torch", "numpy", "matplotlib", "ipywidgets", "tqdm", "ipykernel", "ipython")
 # the tools the unit tests need besides the package; installed without changing any package above
 TEST_TOOLS = ("pytest", "pyyaml", "nbformat", "nbconvert")
 
@@ -149,15 +150,33 @@ def main() -> int:
             row["notebooks"] = {}
             for path in toc_notebooks(clone):
                 result = run_live(path, kernel=row["kernel"])
-                row["notebooks"][path.stem] = {"ok": result.ok, "summary": result.summary()}
+                row["notebooks"][path.stem] = {"ok": result.ok, "summary": result.summary(),
+                                               "figures": result.figures}
                 print(f"{env} {path.stem}: {result.summary()}", flush=True)
             rows.append(row)
     (args.work / "compat.json").write_text(json.dumps(rows, indent=1))
     print(table(rows))
-    green = all(not r["changed"] or r["env"] not in PREINSTALLED for r in rows) and all(
+    missing = missing_figures(rows)
+    for line in missing:
+        print(line)
+    green = not missing and all(not r["changed"] or r["env"] not in PREINSTALLED for r in rows) and all(
         not r["tests"].startswith("FAIL") and all(n["ok"] for n in r["notebooks"].values()) for r in rows)
     print("compat: all green" if green else "compat: FAILED (details in _build/compat/compat.log)")
     return 0 if green else 1
+
+
+def missing_figures(rows: list[dict]) -> list[str]:
+    """Notebooks that showed no figure, or fewer than in another environment: a silent failure.
+
+    Every chapter draws figures; a matplotlib that cannot reach the kernel's display raises nothing.
+    """
+    most: dict[str, int] = {}
+    for r in rows:
+        for name, nb in r["notebooks"].items():
+            most[name] = max(most.get(name, 0), nb["figures"])
+    return [f"{r['env']} {name}: {nb['figures']} figures shown, {most[name]} elsewhere"
+            for r in rows for name, nb in r["notebooks"].items()
+            if nb["figures"] < most[name] or nb["figures"] == 0]  # fmt: skip
 
 
 def table(rows: list[dict]) -> str:
