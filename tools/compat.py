@@ -37,11 +37,14 @@ from live import ROOT, run_live  # noqa: E402
 # Python 3.11 and the CPU torch of requirements.txt). Installing the package into them must upgrade nothing.
 COLAB = {
     "numpy": "2.0.2", "matplotlib": "3.10.0", "ipywidgets": "7.7.1", "tqdm": "4.67.1",
-    "ipykernel": "6.17.1", "ipython": "7.34.0", "jupyter-client": "6.1.12",  # Colab's kernel side
+    "ipykernel": "6.17.1", "ipython": "7.34.0",  # Colab's kernel side
+    # Colab has jupyter-client 6.1.12, which its own server drives; nbclient, which drives the kernel
+    # here, needs 7 or newer: 7.4.9 is the newest that Colab's notebook 6.5 (from ipywidgets 7) allows
+    "jupyter-client": "7.4.9",
 }
 # environments whose packages are there before the setup cell runs: `pip install` may change nothing
 PREINSTALLED = ("floor", "colab")
-PACKAGES = ("torch", "numpy", "matplotlib", "ipywidgets", "tqdm", "ipykernel", "ipython")
+PACKAGES = ("torch", "numpy", "matplotlib", "ipywidgets", "tqdm", "ipykernel", "ipython", "jupyter-client")
 # the tools the unit tests need besides the package; installed without changing any package above
 TEST_TOOLS = ("pytest", "pyyaml", "nbformat", "nbconvert")
 
@@ -89,7 +92,8 @@ def sh(cmd: list, log, **kwargs) -> subprocess.CompletedProcess:
 
 def freeze(python: Path) -> dict[str, str]:
     out = subprocess.run([python, "-m", "pip", "freeze", "--all"], capture_output=True, text=True).stdout
-    return dict(line.split("==", 1) for line in out.splitlines() if "==" in line)
+    pairs = (line.split("==", 1) for line in out.splitlines() if "==" in line)
+    return {name.lower().replace("_", "-"): version for name, version in pairs}  # one spelling a name
 
 
 def build(env: str, work: Path, clone: Path, log) -> dict:
@@ -104,7 +108,7 @@ def build(env: str, work: Path, clone: Path, log) -> dict:
     sh([*pip, clone], log, check=True)  # what the setup cell does, from the clone instead of GitHub
     after = freeze(python)
     changed = sorted(f"{k} {before.get(k, '-')}->{v}" for k, v in after.items()
-                     if before.get(k) != v and k.lower().replace("_", "-") != "lstm-helpers")  # fmt: skip
+                     if before.get(k) != v and k != "lstm-helpers")  # fmt: skip
     constraints = work / f"{env}-constraints.txt"
     constraints.write_text("".join(f"{k}=={v}\n" for k, v in after.items() if k != "lstm-helpers"))
     sh([*pip, "-c", constraints, *TEST_TOOLS], log, check=True)

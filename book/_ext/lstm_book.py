@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import os
 import shutil
 from pathlib import Path
@@ -52,13 +53,22 @@ def reset_cache_if_changed(cache_dir: Path, package_dir: Path) -> bool:
     return emptied
 
 
+def async_channel() -> type | None:
+    """jupyter_client's async socket channel: AsyncZMQSocketChannel from 8, ZMQSocketChannel in 7."""
+    from jupyter_client import channels
+
+    channel = getattr(channels, "AsyncZMQSocketChannel", channels.ZMQSocketChannel)
+    return channel if inspect.iscoroutinefunction(channel.get_msg) else None
+
+
 def poll_in_slices() -> None:
     """Make jupyter_client's async get_msg poll the socket every POLL_SECONDS (idempotent)."""
     from queue import Empty
 
-    from jupyter_client.channels import AsyncZMQSocketChannel
-
-    original = AsyncZMQSocketChannel.get_msg
+    channel = async_channel()
+    if channel is None:  # jupyter_client 6 and older: nbclient 0.10 cannot run there anyway
+        return
+    original = channel.get_msg
     if getattr(original, "_polls_in_slices", False):
         return
 
@@ -73,7 +83,7 @@ def poll_in_slices() -> None:
                     raise
 
     get_msg._polls_in_slices = True
-    AsyncZMQSocketChannel.get_msg = get_msg
+    channel.get_msg = get_msg
 
 
 def drop_solutions(app, doctree) -> int:
