@@ -72,7 +72,7 @@ def torch_pin(root: Path = ROOT) -> str:
 
 
 def requirements(env: str, root: Path = ROOT) -> list[str]:
-    """What the environment has before the package is installed (floor) or asks for (newest)."""
+    """What the environment has before the package is installed (floor, colab) or asks for (newest)."""
     if env == "newest":
         return [f"torch=={torch_pin(root)}", "ipykernel"]
     if env == "colab":
