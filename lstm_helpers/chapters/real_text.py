@@ -37,6 +37,7 @@ class Settings:
     gap_chars: int = 200_000  # the first characters of the test files used for the gap curve
     context_ks: tuple[int, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
     context_positions: int = 256  # test positions scored at every k (the same ones for every k)
+    exercise_positions: int = 128  # the context exercise (k = 1000, 2000): half the positions and time
     unit_chars: int = 20_000  # test characters over which a unit is matched with a feature
     live_hidden: int = 128  # the live model
     live_steps: int = 300
