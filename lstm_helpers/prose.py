@@ -1,5 +1,10 @@
-"""Measured numbers into the prose: `glue(name, value)` stores a value a cell computed so that the
-page's text shows it with {glue:text}`name:fmt` (myst-nb), and cannot drift from the output.
+"""Measured numbers and worded claims into the prose.
+
+`glue(name, value)` stores a value a cell computed so that the page's text shows it with
+{glue:text}`name:fmt` (myst-nb), and cannot drift from the output. `claim(holds, sentence)` backs a
+sentence that describes an output in words ("falls", "the opposite sign"): it raises, naming the
+sentence, when a rerun makes it false. Claims live in hidden code cells tagged `claims` (and
+`remove-cell`), next to the computation, so a false sentence fails the build.
 
 Outside the book build (Colab, Binder, a plain Jupyter) myst-nb may be missing: then `glue` only
 returns the value, and the notebook runs the same.
@@ -20,3 +25,16 @@ def glue(name: str, value: T) -> T:
         return value
     myst_glue(name, value, display=False)
     return value
+
+
+class ClaimError(AssertionError):
+    """A sentence of the page that its own measurement no longer supports."""
+
+
+def claim(holds: object, sentence: str, measured: object = None) -> None:
+    """Raise ClaimError naming `sentence` (and what was `measured`) unless `holds` is true."""
+    if not sentence.strip():
+        raise ValueError("sentence: give the page's words that this check backs, not an empty string")
+    if not holds:
+        detail = "" if measured is None else f"\nmeasured: {measured}"
+        raise ClaimError(f"the page says {sentence!r}, but its measurement disagrees{detail}")

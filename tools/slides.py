@@ -207,7 +207,8 @@ def build(out: Path, site: Path | None = None) -> list[Path]:
         values = glued_values(nb, path)
         cells = []
         for cell in nb.cells:
-            if "solution" in cell.metadata.get("tags", []):  # the decks show exercises, not solutions
+            tags = cell.metadata.get("tags", [])
+            if "solution" in tags or "claims" in tags:  # the decks show exercises, not solutions or checks
                 continue
             if cell.cell_type == "markdown":
                 cell.source = plain_markdown(paste_glue(cell.source, values))
@@ -226,6 +227,8 @@ def build(out: Path, site: Path | None = None) -> list[Path]:
 
 def default_slide_type(cell: dict, index: int) -> str:
     text = "".join(cell["source"])
+    if "claims" in cell.get("metadata", {}).get("tags", []):
+        return "skip"
     if index == 0 or "{exercise}" in text or text.startswith("## References"):
         return "skip"
     if cell["cell_type"] == "markdown":
