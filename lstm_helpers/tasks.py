@@ -4,7 +4,8 @@ Three tasks, each a function that returns a `SequenceData` and a `Task` maker fo
 
 - `fluent_sentences(n, gap, seed)`: "i grew up in india <gap filler words> i speak fluent ___";
   the target is the language (hindi). The **gap** is the number of filler words between the clue
-  (the country) and "i speak fluent"; the clue stands gap + 4 words before the blank.
+  (the country) and "i speak fluent". The network answers after reading the last word ("fluent"), so
+  the clue is read gap + 3 steps before the answer: that distance is the **lag** (`info["lag"]`).
 - `sky_sentences(n, seed)`: "the color of the sky is ___" style sentences; the clue ("sky") is the
   second-to-last word, followed only by "is".
 - `adding_problem(n, T, seed)`: Hochreiter & Schmidhuber (1997), experiment 4 (the adding problem).
@@ -14,7 +15,8 @@ For `train.fit`, `fluent(gap)`, `sky()` and `adding(T)` return a `Task`: a data 
 that says when the task counts as solved.
 
 Where the clue is comes from the data, never from a literal: word tasks set `data.info["clue"]`
-(the clue's position), `data.info["lag"]` (steps from the clue to the last word) and, for the
+(the clue's position), `data.info["lag"]` (steps from the clue to the last word, where the network
+answers: gap + 3 for the fluent task, 1 for the sky task) and, for the
 fluent task, `data.info["fillers"]` (a slice over the filler words).
 """
 
