@@ -6,15 +6,9 @@ alone: a kernel started with MPLBACKEND=Agg would show no figure at all.
 """
 
 import os
-import sys
-from pathlib import Path
+
+from lstm_book import poll_in_slices  # book/_ext, on pytest's pythonpath (pyproject.toml)
 
 os.environ.setdefault("LSTM_BOOK_STATIC", "1")
-sys.path.insert(0, str(Path(__file__).parent / "book" / "_ext"))
-
-from lstm_book import poll_in_slices  # noqa: E402
 
 poll_in_slices()
-
-# tests/chapters/* import the shared test helpers (helpers_repo, slider_asserts) from tests/
-sys.path.insert(0, str(Path(__file__).parent / "tests"))

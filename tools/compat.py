@@ -28,10 +28,7 @@ from time import monotonic
 
 import tomllib
 import yaml
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from live import ROOT, run_live  # noqa: E402
+from live import ROOT, run_live
 
 # Colab's own packages (its runtime's package list, 2025; Colab runs Python 3.12 and a CUDA torch, here
 # Python 3.11 and the CPU torch of requirements.txt). Installing the package into them must upgrade nothing.

@@ -19,13 +19,12 @@ from pathlib import Path
 from time import monotonic
 
 import nbformat
+from lstm_book import poll_in_slices
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
-from lstm_book import poll_in_slices  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"
 SLIDERS = ("SelectionSliderModel", "IntSliderModel", "FloatSliderModel")

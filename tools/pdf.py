@@ -30,35 +30,14 @@ import time
 from pathlib import Path
 
 import yaml
+from bookconfig import CHROMIUM, CHROMIUM_ARGS, ROOT, book_config
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]  # fmt: skip
 MARGIN = {"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"}
 FOOTER = (
     '<div style="font-size:8px;width:100%;padding:0 16mm;display:flex;justify-content:space-between;'
     'color:#555"><span>{title}</span><span><span class="pageNumber"></span> / '
     '<span class="totalPages"></span></span></div>'
 )
-
-
-def book_config(student: bool = False) -> dict:
-    """The book's Jupyter Book config for a build in another folder: absolute paths, shared cache."""
-    if student:
-        from student import student_config
-
-        return student_config()
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    sphinx = config["sphinx"]
-    config["execute"]["cache"] = str(ROOT / "_build" / ".jupyter_cache")
-    config["bibtex_bibfiles"] = [str(ROOT / p) for p in config["bibtex_bibfiles"]]
-    sphinx["local_extensions"] = {name: str(ROOT / p) for name, p in sphinx["local_extensions"].items()}
-    sphinx["config"]["html_static_path"] = [str(ROOT / p) for p in sphinx["config"]["html_static_path"]]
-    return config
 
 
 def single_page(student: bool = False) -> Path:

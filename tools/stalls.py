@@ -23,13 +23,10 @@ from pathlib import Path
 from time import monotonic
 
 import nbformat
+from compat import toc_notebooks
+from live import SLIDERS, live_environment
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from compat import toc_notebooks  # noqa: E402
-from live import SLIDERS, live_environment  # noqa: E402
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
 

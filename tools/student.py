@@ -5,11 +5,9 @@
 
 A solution is the cells tagged "solution": a markdown cell with a `:::{solution}` block, or a
 gated solution (`solution-start` ... code cells ... `solution-end`), every cell of it tagged.
-The config is the book's own with `lstm_book_drop_solutions` (book/_ext drops every solution
-node; sphinx-exercise's `hide_solutions` fails on gated solutions), the main build's execution
-cache (so nothing runs again after `make book`) and no Colab/Binder buttons: those open the
-repository's notebooks, which hold the solutions. The download button serves the notebook with
-its solution cells removed.
+The config is `tools/bookconfig.book_config(student=True)`: the book's own, without solutions and
+without Colab/Binder buttons, sharing the main build's execution cache (nothing runs again). The
+download button serves the notebook with its solution cells removed.
 """
 
 from __future__ import annotations
@@ -19,23 +17,10 @@ import sys
 from pathlib import Path
 
 import yaml
+from bookconfig import book_config
 
 ROOT = Path(__file__).resolve().parent.parent
 TAG = "solution"
-
-
-def student_config() -> dict:
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    sphinx = config["sphinx"]
-    config["title"] = f"{config['title']} (student edition)"
-    config["execute"]["cache"] = str(ROOT / "_build" / ".jupyter_cache")
-    config["launch_buttons"] = {"binderhub_url": "", "colab_url": ""}
-    sphinx["config"]["lstm_book_drop_solutions"] = True  # book/_ext drops every solution node
-    # paths in the book's config are relative to the repository root, not to OUT.yml
-    config["bibtex_bibfiles"] = [str(ROOT / p) for p in config["bibtex_bibfiles"]]
-    sphinx["local_extensions"] = {name: str(ROOT / p) for name, p in sphinx["local_extensions"].items()}
-    sphinx["config"]["html_static_path"] = [str(ROOT / p) for p in sphinx["config"]["html_static_path"]]
-    return config
 
 
 def is_solution(cell: dict) -> bool:
@@ -59,7 +44,7 @@ if __name__ == "__main__":
     command, target = sys.argv[1], Path(sys.argv[2])
     if command == "config":
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(yaml.safe_dump(student_config(), sort_keys=False))
+        target.write_text(yaml.safe_dump(book_config(student=True), sort_keys=False))
     elif command == "strip":
         print(f"removed {strip_notebooks(target)} solution cells from the notebooks under {target}")
     else:

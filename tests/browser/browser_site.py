@@ -21,16 +21,11 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from bookconfig import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("LSTM_SITE", ROOT / "_build" / "html")).resolve()
-CHROMIUM = os.environ.get("LSTM_CHROMIUM", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-# --disable-background-networking & co: without them Chromium's own connections (to Google) are
-# attempted, and refused on a machine without internet.
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]  # fmt: skip
 WIDTH = 1280
 # Folders that hold no page of the book: assets, and vendored libraries (reveal.js's speaker-notes
 # popup is the library's own page, not ours).

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from bs4 import BeautifulSoup
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers_repo import HTML  # noqa: E402
+from helpers_repo import HTML
 
 
 def page(name: str) -> BeautifulSoup:

@@ -9,18 +9,13 @@ memory addresses left out), glued values included.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from helpers_repo import BUILD, ROOT, toc_files
+from lstm_book import STAMP, helpers_fingerprint
 from nbclient import NotebookClient
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers_repo import BUILD, ROOT, toc_files  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from lstm_book import STAMP, helpers_fingerprint  # noqa: E402
 
 CHECKED = ("02", "06")  # chapter numbers, as the notebooks' names start
 CHAPTERS = [ROOT / f"{f}.ipynb" for f in toc_files()

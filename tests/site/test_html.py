@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers_repo import HTML, NOTEBOOKS, config, toc_files  # noqa: E402
+from helpers_repo import HTML, NOTEBOOKS, config, toc_files
 
 if not (HTML / "index.html").exists():
     pytest.fail("no built site in _build/html: run `make book` (make test builds it first)", pytrace=False)

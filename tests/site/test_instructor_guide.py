@@ -4,14 +4,11 @@ lecture plan whose tables add up to a 50-minute lecture and a 90-minute lab."""
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers_repo import HTML, toc_files  # noqa: E402
+from helpers_repo import HTML, toc_files
 
 GUIDE = HTML / "book" / "instructor-guide.html"
 CHAPTERS = [Path(f).name for f in toc_files() if f.startswith("notebooks/")]

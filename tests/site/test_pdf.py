@@ -9,16 +9,14 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from pdf import page_texts, squash
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
-from pdf import page_texts, squash  # noqa: E402
 
 PDF = ROOT / "_build" / "pdf" / "lstm-book.pdf"
 STUDENT_PDF = ROOT / "_build" / "pdf" / "lstm-book-student.pdf"

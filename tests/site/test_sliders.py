@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from bs4 import BeautifulSoup
+from helpers_repo import HTML
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers_repo import HTML  # noqa: E402
-
-from lstm_helpers.chapters import long_term_dependencies, memory_cell, vanishing_gradients  # noqa: E402
+from lstm_helpers.chapters import long_term_dependencies, memory_cell, vanishing_gradients
 
 SLIDERS = {
     "notebooks/02-long-term-dependencies": len(long_term_dependencies.SETTINGS.gaps),

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers_repo import BUILD, HTML, NOTEBOOKS, notebook, source  # noqa: E402
+from helpers_repo import BUILD, HTML, NOTEBOOKS, notebook, source
 
 STUDENT = BUILD / "student" / "html"
 

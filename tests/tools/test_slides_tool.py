@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-
-import slides  # noqa: E402
-from slides import default_slide_type, plain_markdown, split_heading_cell  # noqa: E402
+import slides
+from slides import default_slide_type, plain_markdown, split_heading_cell
 
 
 def test_admonition_becomes_a_bold_title_and_its_body():

@@ -14,13 +14,10 @@ import sysconfig
 from pathlib import Path
 
 import nbformat
+import nbtool
 import pytest
 from helpers_repo import ROOT, toc_files
 from nbclient import NotebookClient
-
-sys.path.insert(0, str(ROOT / "tools"))
-
-import nbtool  # noqa: E402
 
 CHAPTERS = [ROOT / f"{f}.ipynb" for f in toc_files() if (ROOT / f"{f}.ipynb").exists()]
 KERNEL = "lstm-setup-cell-test"

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import nbformat
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-
-from slides import shows_a_figure, title_figure_slides  # noqa: E402
+from slides import shows_a_figure, title_figure_slides
 
 
 def cell(kind: str, source: str, slide_type: str, outputs=()):

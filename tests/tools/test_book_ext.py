@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 from queue import Empty
 from time import monotonic
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "book" / "_ext"))
-
-import lstm_book  # noqa: E402
+import lstm_book
 
 
 def _package(tmp_path: Path, body: str) -> Path:

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
+import compat
 import pytest
 from helpers_repo import ROOT
 from packaging.version import Version
-
-sys.path.insert(0, str(ROOT / "tools"))
-
-import compat  # noqa: E402
 
 
 def test_floor_pins_every_dependency_at_its_lower_bound():

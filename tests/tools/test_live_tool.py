@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
+import live
 import nbformat
 import pytest
-from helpers_repo import ROOT
-
-sys.path.insert(0, str(ROOT / "tools"))
-
-import live  # noqa: E402
 
 SLIDER = """
 import matplotlib.pyplot as plt

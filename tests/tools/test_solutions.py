@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
+import student
 import torch
-from helpers_repo import NOTEBOOKS, ROOT, notebook, source
+from helpers_repo import NOTEBOOKS, notebook, source
 
 from lstm_helpers import exercises
-
-sys.path.insert(0, str(ROOT / "tools"))
-import student  # noqa: E402
 
 START = re.compile(r"```\{solution-start\} *(\S+)")
 
