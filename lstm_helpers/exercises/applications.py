@@ -1,0 +1,92 @@
+"""Chapter 7's checker: one step of the GRU, against `torch.nn.GRU`.
+
+    check_gru_step(fn)     fn(x_t, h_prev, params) -> h_t, params = gru_params()
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import nn
+
+from lstm_helpers.checks import require_int
+from lstm_helpers.exercises.core import (
+    HIDDEN,
+    INPUT,
+    TOL,
+    call,
+    diff,
+    first_mistake,
+    inputs,
+    report,
+    shape_problem,
+)  # fmt: skip
+
+GRU_GATES = ("r", "z", "n")  # torch.nn.GRU's stacking order
+
+
+def gru_params(seed: int = 0) -> dict[str, torch.Tensor]:
+    """A small GRU's parameters (input 3, hidden 4, float64) by gate: W_xr (input, H), W_hr (H, H),
+    b_xr, b_hr, and the same for z and n; cut from a torch.nn.GRU stacked r, z, n."""
+    return gru_params_of(gru_layer(seed))
+
+
+def gru_layer(seed: int) -> nn.GRU:
+    """A seeded float64 `torch.nn.GRU`, input 3, hidden 4."""
+    torch.manual_seed(require_int("seed", seed, 0))
+    return nn.GRU(INPUT, HIDDEN).double()
+
+
+def gru_params_of(gru: nn.GRU) -> dict[str, torch.Tensor]:
+    """A GRU layer's weights cut by gate, each transposed to (input, H) or (H, H)."""
+    params = {}
+    for k, gate in enumerate(GRU_GATES):
+        rows = slice(k * HIDDEN, (k + 1) * HIDDEN)
+        params[f"W_x{gate}"] = gru.weight_ih_l0[rows].detach().T.clone()  # (input, H)
+        params[f"W_h{gate}"] = gru.weight_hh_l0[rows].detach().T.clone()  # (H, H)
+        params[f"b_x{gate}"] = gru.bias_ih_l0[rows].detach().clone()  # (H,)
+        params[f"b_h{gate}"] = gru.bias_hh_l0[rows].detach().clone()  # (H,)
+    return params
+
+
+def gru_slips(
+    x_t: torch.Tensor, h_prev: torch.Tensor, p: dict[str, torch.Tensor]
+) -> list[tuple[torch.Tensor, str]]:
+    """The step computed with each common slip, with the hint that names it."""
+    r_t = torch.sigmoid(x_t @ p["W_xr"] + p["b_xr"] + h_prev @ p["W_hr"] + p["b_hr"])
+    z_t = torch.sigmoid(x_t @ p["W_xz"] + p["b_xz"] + h_prev @ p["W_hz"] + p["b_hz"])
+    n_t = torch.tanh(x_t @ p["W_xn"] + p["b_xn"] + r_t * (h_prev @ p["W_hn"] + p["b_hn"]))
+    n_out = torch.tanh(x_t @ p["W_xn"] + p["b_xn"] + r_t * (h_prev @ p["W_hn"]) + p["b_hn"])
+    n_no_r = torch.tanh(x_t @ p["W_xn"] + p["b_xn"] + h_prev @ p["W_hn"] + p["b_hn"])
+    return [
+        (z_t * n_t + (1 - z_t) * h_prev,
+         "z_t and 1 - z_t swapped: z_t keeps the old state, h_t = (1 - z_t) * n_t + z_t * h_prev."),
+        ((1 - z_t) * n_out + z_t * h_prev,
+         "the reset gate multiplies b_hn too: n_t = tanh(x_t W_xn + b_xn + r_t * (h_prev W_hn + b_hn))."),
+        ((1 - z_t) * n_no_r + z_t * h_prev,
+         "the candidate n_t has no reset gate: multiply (h_prev W_hn + b_hn) by r_t."),
+    ]  # fmt: skip
+
+
+def check_gru_step(fn: Callable, seed: int = 0, verbose: bool = True) -> bool:
+    """Check fn(x_t, h_prev, params) -> h_t against one step of `torch.nn.GRU`; print the verdict.
+
+    `params` is `gru_params(seed)`: W_xr, W_hr, b_xr, b_hr and the same for z and n.
+    """
+    gru = gru_layer(seed)
+    x_t, h_prev, _ = inputs(seed)
+    params = gru_params_of(gru)
+    out, error = call(fn, (x_t, h_prev, params), "GRU step")
+    error = error or shape_problem("h_t", out)
+    if error:
+        return report(False, error, verbose)
+    with torch.no_grad():
+        h_ref = gru(x_t[None], h_prev[None])[1][0]  # (batch, H): torch.nn.GRU's own step
+    d = diff(out, h_ref)
+    if d < TOL:
+        return report(True, f"h_t matches torch.nn.GRU (max difference {d:.1e}).", verbose)
+    hint = first_mistake(out, gru_slips(x_t, h_prev, params))
+    off = (f"h_t is off by up to {d:.3g}: check r_t and z_t (sigmoid), n_t (tanh, with r_t on the old "
+           "state's term) and h_t = (1 - z_t) * n_t + z_t * h_prev.")  # fmt: skip
+    return report(False, hint or off, verbose)
