@@ -22,7 +22,7 @@ import functools
 from dataclasses import dataclass
 
 import torch
-from matplotlib.patches import FancyBboxPatch
+from matplotlib.patches import Circle, FancyBboxPatch
 
 from lstm_helpers import cells, gradients, models, plots, tasks, train, widgets
 from lstm_helpers.checks import require_int
@@ -210,17 +210,39 @@ def forget_slider(s: Settings = SETTINGS) -> widgets.SliderFigure:
 # --- the conveyor belt, drawn before the equations ---------------------------------------------
 
 BELT_STAGES = ("belt", "forget", "input", "output")  # what `draw_belt` adds, one figure at a time
+_STAGE_GATES = ("", "f", "fig", "figo")  # the gates drawn at each stage of BELT_STAGES
 _STEP_WIDTH = 4.2  # width of one unrolled step in the belt figure
+
+
+def _step_name(k: int) -> str:
+    """The time index of unrolled step k of the belt figure, whose step 1 is t: "t-1", "t", "t+1"."""
+    return "t" if k == 1 else f"t{k - 1:+d}"
+
+
+_GATE_X = {"f": 0.8, "i": 1.5, "g": 2.2, "o": 2.95}  # each gate's box, from the left of its step
+_GATE_LABEL = {"f": (-0.3, "right"), "i": (-0.3, "right"), "g": (0.3, "left"), "o": (0.0, "center")}
+
+
+def _belt_inputs(ax, x0: float, k: int, gates: str) -> None:
+    """x_t from below and h_{t-1} from the h line, joined and led up into every gate in `gates`."""
+    join, bus = (x0 + 0.35, 0.45), 0.8  # where x_t meets the h line; the height of the feed line
+    ax.add_patch(Circle(join, 0.06, facecolor="black", zorder=3))
+    last = max(_GATE_X[name] for name in gates)
+    ax.plot([join[0], join[0], x0 + last], [join[1], bus, bus], color="black", linewidth=1.2, zorder=2)
+    for name in gates:  # every gate reads the same two things
+        plots._arrow(ax, (x0 + _GATE_X[name], bus), (x0 + _GATE_X[name], 1.1))
+    t, t_prev = _step_name(k), _step_name(k - 1)
+    ax.text(x0 + 0.45, 0.62, f"$x_{{{t}}}, h_{{{t_prev}}}$", fontsize=8, va="center")
 
 
 def _belt_gates(ax, x0: float, upto: int) -> None:
     """The gates of one step whose box starts at x0, up to stage index `upto` of BELT_STAGES."""
     belt, h_colour, sigma = plots.PALETTE["lstm"], plots.PALETTE["rnn"], r"$\sigma$"
-    boxes = {"f": (0.8, sigma), "i": (1.5, sigma), "g": (2.2, r"$\tanh$"), "o": (2.95, sigma)}
-    for name in "figo"[: {0: 0, 1: 1, 2: 3, 3: 4}[upto]]:
-        x, text = boxes[name]
+    for name in _STAGE_GATES[upto]:
+        x, text = _GATE_X[name], r"$\tanh$" if name == "g" else sigma
         plots._box(ax, (x0 + x, 1.35), text, plots.GATE_COLOURS[name], width=0.6, height=0.45)
-        ax.text(x0 + x, 0.95, f"${name}$", ha="center", va="top", fontsize=10)
+        dx, align = _GATE_LABEL[name]
+        ax.text(x0 + x + dx, 1.68, f"${name}$", ha=align, va="bottom", fontsize=10)
     if upto >= 1:  # forget gate: remove
         plots._arrow(ax, (x0 + 0.8, 1.6), (x0 + 0.8, 2.78), colour=plots.GATE_COLOURS["f"])
         plots._node(ax, (x0 + 0.8, 3.0), r"$\times$")
@@ -257,12 +279,13 @@ def draw_belt(stage: str = "belt", steps: int = 3):
         x0 = _STEP_WIDTH * k
         ax.add_patch(FancyBboxPatch((x0 + 0.2, 0.2), _STEP_WIDTH - 0.4, 3.3, boxstyle="round,pad=0.05",
                                           facecolor="#F2F2F2", edgecolor=plots.PALETTE["neutral"], zorder=0))
-        t = "t" if k == 1 else f"t{k - 1:+d}"
+        t = _step_name(k)
         ax.text(x0 + _STEP_WIDTH / 2, -0.35, f"step ${t}$: $x_{{{t}}}$", ha="center", fontsize=10)
-        plots._arrow(ax, (x0 + 0.35, -0.1), (x0 + 0.35, 0.45))  # x_t and h_{t-1} in, to the gates
+        plots._arrow(ax, (x0 + 0.35, -0.1), (x0 + 0.35, 0.45))  # x_t in, where h_{t-1} arrives
+        if upto:  # every gate is fed by x_t and h_{t-1}
+            _belt_inputs(ax, x0, k, _STAGE_GATES[upto])
         _belt_gates(ax, x0, upto)
-        c_name = "c_t" if k == 1 else f"c_{{t{k - 1:+d}}}"
-        ax.text(x0 + _STEP_WIDTH - 0.1, 3.15, f"${c_name}$", color=belt, fontsize=11, ha="center")
+        ax.text(x0 + _STEP_WIDTH - 0.1, 3.15, f"$c_{{{t}}}$", color=belt, fontsize=11, ha="center")
     ax.plot([-0.5, width + 0.3], [3.0, 3.0], color=belt, linewidth=3.5, zorder=1)  # the belt
     plots._arrow(ax, (width + 0.2, 3.0), (width + 0.6, 3.0), colour=belt)
     ax.plot([-0.5, width + 0.3], [0.45, 0.45], color=plots.PALETTE["rnn"], linewidth=1.2, zorder=1)

@@ -82,8 +82,9 @@ def test_retention_follows_a_changed_setting():
 
 import torch  # noqa: E402
 from helpers_repo import ROOT, notebook, source  # noqa: E402
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
 
-from lstm_helpers import cells, gradients  # noqa: E402
+from lstm_helpers import cells, gradients, plots  # noqa: E402
 from lstm_helpers.checks import compare  # noqa: E402
 
 CHAPTER = ROOT / "notebooks" / "04-the-memory-cell.ipynb"
@@ -99,6 +100,23 @@ def test_the_belt_is_drawn_over_three_steps_and_each_stage_adds_the_next_gate():
         memory.draw_belt("peephole")
     with pytest.raises(ValueError, match="steps"):
         memory.draw_belt(steps=2)
+
+
+def test_every_gate_of_the_belt_is_fed_from_below_by_x_t_and_h_prev():
+    gate_colours = {matplotlib.colors.to_hex(c) for c in plots.GATE_COLOURS.values()}
+    for stage, gates in zip(memory.BELT_STAGES, ("", "f", "fig", "figo")):
+        fig, ax = memory.draw_belt(stage)
+        shapes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+        boxes = [p.get_bbox() for p in shapes if matplotlib.colors.to_hex(p.get_facecolor()) in gate_colours]
+        assert len(boxes) == 3 * len(gates), stage  # three steps, each with the stage's gates
+        arrows = [p._posA_posB for p in ax.patches if isinstance(p, FancyArrowPatch)]
+        for box in boxes:  # an arrow rises into the middle of the box's bottom edge
+            fed = [(a, b) for a, b in arrows
+                   if abs(b[0] - (box.x0 + box.x1) / 2) < 1e-9 and abs(b[1] - box.y0) < 0.1 and a[1] < b[1]]
+            assert fed, f"{stage}: the gate at x = {box.x0:.2f} has no input"
+        labels = {t.get_text() for t in ax.texts}
+        assert not gates or {"$x_{t}, h_{t-1}$", "$x_{t+1}, h_{t}$"} <= labels, stage
+        matplotlib.pyplot.close(fig)
 
 
 def test_the_chapters_first_figure_after_the_opening_is_the_belt():
