@@ -6,12 +6,16 @@ sentence that describes an output in words ("falls", "the opposite sign"): it ra
 sentence, when a rerun makes it false. Claims live in hidden code cells tagged `claims` (and
 `remove-cell`), next to the computation, so a false sentence fails the build.
 
+`seconds(value)` writes a measured duration for a sentence, rounded by its size ("under 0.1 s",
+"0.4 s", "12 s", "3.5 min"), so that a fast run never reads "0.0 seconds".
+
 Outside the book build (Colab, Binder, a plain Jupyter) myst-nb may be missing: then `glue` only
 returns the value, and the notebook runs the same.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -38,3 +42,20 @@ def claim(holds: object, sentence: str, measured: object = None) -> None:
     if not holds:
         detail = "" if measured is None else f"\nmeasured: {measured}"
         raise ClaimError(f"the page says {sentence!r}, but its measurement disagrees{detail}")
+
+
+def seconds(value: float) -> str:
+    """A duration in words, rounded by its size: "under 0.1 s", "0.4 s", "12 s", "3.5 min".
+
+    A run on a fast machine can take a few milliseconds; "0.0 s" would read as no time at all.
+    """
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number or not math.isfinite(value) or value < 0:
+        raise ValueError(f"value: a duration in seconds, a finite number >= 0, got {value!r}")
+    if value < 0.1:
+        return "under 0.1 s"
+    if round(value, 1) < 10:
+        return f"{value:.1f} s"
+    if round(value) < 120:
+        return f"{value:.0f} s"
+    return f"{value / 60:.1f} min"

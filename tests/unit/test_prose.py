@@ -1,8 +1,9 @@
-"""prose.claim: a worded sentence fails loudly, naming itself, when its measurement turns."""
+"""prose.claim: a worded sentence fails loudly, naming itself, when its measurement turns;
+prose.seconds: a duration written by its size."""
 
 import pytest
 
-from lstm_helpers.prose import ClaimError, claim
+from lstm_helpers.prose import ClaimError, claim, seconds
 
 
 def test_a_true_claim_passes_silently():
@@ -22,3 +23,18 @@ def test_a_claim_is_an_assertion_error():
 def test_an_empty_sentence_is_refused():
     with pytest.raises(ValueError, match="sentence"):
         claim(True, "  ")
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [(0, "under 0.1 s"), (0.0042, "under 0.1 s"), (0.1, "0.1 s"), (0.44, "0.4 s"), (9.94, "9.9 s"),
+     (9.96, "10 s"), (12.3, "12 s"), (119.4, "119 s"), (119.6, "2.0 min"), (210, "3.5 min")],
+)  # fmt: skip
+def test_seconds_rounds_a_duration_by_its_size(value, text):
+    assert seconds(value) == text
+
+
+@pytest.mark.parametrize("value", [-0.5, float("nan"), float("inf"), "3", True])
+def test_seconds_refuses_what_is_not_a_duration(value):
+    with pytest.raises(ValueError, match="value: a duration in seconds"):
+        seconds(value)
