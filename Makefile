@@ -1,7 +1,9 @@
 # The LSTM course book. Two commands are all a contributor needs:
 #   make book   set up .venv, execute the notebooks, build the site into _build/html
-#   make test   set up .venv, run every check (lint, unit tests, notebooks, strict build, built HTML,
-#               the site in a headless browser)
+#   make test   set up .venv, run every check (lint, the package's tests, every notebook executed once by
+#               nbmake, the strict build from those outputs, the built HTML, PDF and decks, the site in a
+#               headless browser)
+# and one for the edit-test loop on the package: make unit (its fast tests, under 30 s).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -10,10 +12,14 @@ VENDOR := book/_vendor/mathjax/tex-chtml.js
 AXE    := node_modules/axe-core/axe.min.js
 BROWSER_STAMP := $(VENV)/.browser-installed
 CHROMIUM := /usr/bin/chromium
+# the notebooks as nbmake executed them; not under _build, where nbmake collects nothing
+EXECUTED := _executed
 export LSTM_BOOK_STATIC := 1
+# tools/*.py import each other and the book's Sphinx extension by name (pytest: pyproject's pythonpath)
+export PYTHONPATH := $(CURDIR)/tools:$(CURDIR)/book/_ext
 
-.PHONY: book test setup lint unit notebooks html student slides site-tests browser-setup browser screenshots \
-	bench bench-long charlm clean compat pdf
+.PHONY: book test setup lint unit tests notebooks html student slides site-tests browser-setup browser \
+	screenshots bench bench-long charlm clean compat pdf
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,7 +45,8 @@ book: html slides
 html: $(STAMP) $(VENDOR)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-test: lint unit notebooks html student slides pdf site-tests browser
+# Each notebook is executed once: by nbmake, in `notebooks`; html, student, pdf and slides reuse it.
+test: lint tests notebooks html student slides pdf site-tests browser
 	@echo "All checks passed."
 
 # One reveal.js deck per chapter from the executed notebooks, into _build/slides and the site.
@@ -59,11 +66,23 @@ student: html
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# The package's own tests but the slow ones (marked `slow`: training runs, long chains): the edit loop.
 unit: $(STAMP)
-	$(BIN)/pytest tests --ignore=tests/site --ignore=tests/browser -q
+	$(BIN)/pytest tests/unit -q -m "not slow"
 
+# Everything that needs no built book: the package (training included), the chapters' experiments,
+# the tools.
+tests: $(STAMP)
+	$(BIN)/pytest tests/unit tests/chapters tests/tools -q
+
+# Every notebook executed once, by nbmake, into a build copy ($(EXECUTED)); its text outputs compared
+# with the previous build's (determinism); its outputs stored in the execution cache, so that the
+# strict build, the student edition, the PDF and the decks execute nothing again.
 notebooks: $(STAMP)
-	$(BIN)/pytest --nbmake --nbmake-timeout=300 notebooks -q --durations=0
+	$(BIN)/python tools/executed.py copy $(EXECUTED)
+	$(BIN)/pytest --nbmake --nbmake-timeout=300 --overwrite $(EXECUTED) -q --durations=0 -p no:cacheprovider
+	$(BIN)/pytest tests/notebooks -q
+	$(BIN)/python tools/executed.py cache $(EXECUTED)
 
 site-tests: $(STAMP)
 	$(BIN)/pytest tests/site -q
@@ -117,10 +136,11 @@ charlm: $(STAMP)
 bench-long: $(STAMP)
 	$(BIN)/python benchmarks/adding.py --T 500 --seeds 0 1 2 --jobs 2
 
-# The book in two environments built from scratch (every dependency at its floor; the newest releases):
+# The book in three environments built from scratch (every dependency at its floor; Colab's versions;
+# the newest releases):
 # plain pip install from a fresh clone, unit tests, every notebook live with its sliders moved.
 compat: $(STAMP)
 	nice -n 10 $(BIN)/python tools/compat.py
 
 clean:
-	rm -rf _build book/_vendor
+	rm -rf _build _executed book/_vendor

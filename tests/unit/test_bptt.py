@@ -78,7 +78,9 @@ def test_rnn_bptt_equals_autograd(T, inner):
     assert_matches(ours, ref, ["W_xh", "W_hh", "b_xh", "b_hh", "x", "h0"])
 
 
-@pytest.mark.parametrize("T, inner", [(1, True), (7, True), (7, False), (200, True), (200, False)])
+@pytest.mark.parametrize("T, inner", [(1, True), (7, True), (7, False),
+                                      pytest.param(200, True, marks=pytest.mark.slow),
+                                      pytest.param(200, False, marks=pytest.mark.slow)])
 def test_lstm_bptt_equals_autograd(T, inner):
     layer = torch_layer("lstm", seed=T)
     x, h0, c0 = rand(T, BATCH, IN, seed=1), rand(BATCH, H, seed=2).tanh(), rand(BATCH, H, seed=4)
@@ -227,6 +229,7 @@ def test_truncation_arguments_are_checked():
 GAP, STEPS, SEEDS = 20, 100, (0, 1, 2)
 
 
+@pytest.mark.slow
 def test_truncation_shorter_than_the_clue_does_not_learn_it_a_full_window_does():
     """LSTM (H=32, forget bias 4) on fluent gap 20, 100 steps: a window that reaches the clue word
     solves the task on every seed (measured: by step 30-40); half that window solves it on none

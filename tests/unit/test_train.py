@@ -6,6 +6,7 @@ import torch
 from lstm_helpers import models, tasks, train
 
 
+@pytest.mark.slow
 def test_lstm_solves_the_short_context_task_and_stops():
     task = tasks.sky()
     model = models.for_task(task, "lstm", hidden_size=16, seed=0)
@@ -18,6 +19,7 @@ def test_lstm_solves_the_short_context_task_and_stops():
     assert train.evaluate(model, test, task) == hist.final
 
 
+@pytest.mark.slow
 def test_lstm_with_forget_bias_remembers_across_a_gap():
     task = tasks.fluent(gap=10)
     model = models.for_task(task, "lstm", hidden_size=16, seed=0, forget_bias=4.0)
@@ -77,3 +79,13 @@ def test_fit_trains_on_the_gpu_and_hands_the_model_back_where_it_came_from():
     assert history.device.startswith("cuda") and next(model.parameters()).device.type == "cpu"
     sample = task.make(4, 1)
     assert model(sample.x).shape == (4, len(sample.labels))  # CPU data, as the chapters' cells use
+
+
+def test_update_steps_on_the_clipped_gradient():
+    # reference: plain SGD, so the step is -lr times the gradient, whose norm clipping caps at `clip`
+    layer = torch.nn.Linear(3, 2)
+    before = [p.detach().clone() for p in layer.parameters()]
+    loss = 100 * layer(torch.ones(4, 3)).sum()  # a gradient of norm far above 0.5
+    assert train.update(layer, torch.optim.SGD(layer.parameters(), lr=0.1), loss, clip=0.5) == loss.item()
+    step = torch.cat([(p.detach() - b).flatten() for p, b in zip(layer.parameters(), before)])
+    assert step.norm().item() == pytest.approx(0.1 * 0.5, rel=1e-5)
