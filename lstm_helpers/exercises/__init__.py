@@ -13,6 +13,8 @@ here, as the notebooks use them (`exercises.check_lstm_step(...)`):
                                                                -> (delta_t, dW_hh_t), against autograd
     check_lstm_step(fn)            ch. 4  memory_cell          fn(x_t, h_prev, c_prev, params) -> (h_t, c_t)
     check_gate(fn, "f")            ch. 4, 6  memory_cell       fn(x_t, h_prev, params) -> f_t
+    check_forget_grads(fn)         ch. 4  memory_cell          fn(x_t, h_prev, c_prev, dh_t, dc_next, params)
+                                                               -> (dW_xf, dW_hf), against autograd
     check_peephole_lstm_step(fn)   ch. 5  lstm_vs_rnn          with peephole_params()
     check_cifg_step(fn)            ch. 5  lstm_vs_rnn          with cifg_params()
     check_gru_step(fn)             ch. 7  applications         with gru_params()
@@ -34,13 +36,13 @@ from lstm_helpers.exercises.lstm_vs_rnn import (
     cifg_params,
     peephole_params,
 )
-from lstm_helpers.exercises.memory_cell import check_gate, check_lstm_step
+from lstm_helpers.exercises.memory_cell import check_forget_grads, check_gate, check_lstm_step
 from lstm_helpers.exercises.sequences_and_rnns import check_rnn_step
 from lstm_helpers.exercises.vanishing_gradients import check_rnn_backward_step
 
 __all__ = [
     "BATCH", "HIDDEN", "INPUT", "LAYOUTS", "TOL",
-    "check_cifg_step", "check_gate", "check_gru_step", "check_lstm_step", "check_peephole_lstm_step",
-    "check_rnn_backward_step", "check_rnn_step",
+    "check_cifg_step", "check_forget_grads", "check_gate", "check_gru_step", "check_lstm_step",
+    "check_peephole_lstm_step", "check_rnn_backward_step", "check_rnn_step",
     "cifg_params", "gru_params", "lstm_params", "peephole_params", "rnn_params",
 ]  # fmt: skip

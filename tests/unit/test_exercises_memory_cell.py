@@ -69,3 +69,76 @@ def test_gate_checker_names_the_gate_computed(capsys):
     assert exercises.check_gate(f_gate, "f")
     assert not exercises.check_gate(f_gate, "o")
     assert "you computed the f gate, not o" in capsys.readouterr().out
+
+
+# --- check_forget_grads: the forget gate's weight gradients at one step, against autograd ---
+
+
+def forget_grads(c_for_f="prev", read=True, belt=True, sigmoid=True, transpose_hh=False, tanh_slope=True):
+    """A student's (dW_xf, dW_hf), with the slip the arguments name (the defaults are right)."""
+
+    def fn(x_t, h_prev, c_prev, dh_t, dc_next, p):
+        def a(k):
+            return x_t @ p[f"W_x{k}"] + p[f"b_x{k}"] + h_prev @ p[f"W_h{k}"] + p[f"b_h{k}"]
+
+        i_t, f_t, g_t, o_t = a("i").sigmoid(), a("f").sigmoid(), a("g").tanh(), a("o").sigmoid()
+        c_t = f_t * c_prev + i_t * g_t
+        back = dh_t * o_t * (1 - torch.tanh(c_t) ** 2) if tanh_slope else dh_t
+        dc_t = (dc_next if belt else 0) + (back if read else 0)
+        delta_f = dc_t * (c_prev if c_for_f == "prev" else c_t) * (f_t * (1 - f_t) if sigmoid else 1)
+        dW_hf = h_prev.T @ delta_f
+        return x_t.T @ delta_f, dW_hf.T if transpose_hh else dW_hf
+
+    return fn
+
+
+def finite_difference_dW_xf(seed=0, eps=1e-6):
+    """dL/dW_xf[0, 0] by a central difference, L = <dh_t, h_t> + <dc_next, c_t>: a reference not autograd."""
+    from lstm_helpers.exercises.memory_cell import _forget_case
+
+    cell, (x_t, h_prev, c_prev, dh_t, dc_next) = _forget_case(seed)
+    values = []
+    for sign in (1, -1):
+        with torch.no_grad():
+            cell.W_xf[0, 0] += sign * eps
+            h_t, c_t, _ = cell.step(x_t, h_prev, c_prev)
+            values.append(((dh_t * h_t).sum() + (dc_next * c_t).sum()).item())
+            cell.W_xf[0, 0] -= sign * eps
+    return (values[0] - values[1]) / (2 * eps)
+
+
+def test_right_forget_grads_pass_and_match_a_finite_difference(capsys):
+    assert exercises.check_forget_grads(forget_grads())
+    assert exercises.check_forget_grads(forget_grads(), seed=4)
+    assert capsys.readouterr().out.startswith("Right!")
+    from lstm_helpers.exercises.memory_cell import _forget_case
+
+    cell, case = _forget_case(0)
+    dW_xf, _ = forget_grads()(*case, {k: v.detach() for k, v in cell.named_parameters()})
+    assert abs(dW_xf[0, 0].item() - finite_difference_dW_xf()) < 1e-7
+
+
+@pytest.mark.parametrize(
+    ("slip", "named"),
+    [
+        ({"c_for_f": "t"}, "dc_t/df_t = c_prev, not c_t"),
+        ({"read": False}, "misses the read path"),
+        ({"belt": False}, "misses the belt"),
+        ({"sigmoid": False}, "sigmoid's derivative is missing"),
+        ({"transpose_hh": True}, "dW_hf is transposed"),
+        ({"tanh_slope": False}, "multiply dh_t by o_t"),
+    ],
+)
+def test_each_forget_grads_slip_is_named(capsys, slip, named):
+    assert not exercises.check_forget_grads(forget_grads(**slip))
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet:") and named in out, out
+
+
+def test_a_transposed_dW_xf_is_caught_by_its_shape(capsys):
+    def transposed(*args):
+        dW_xf, dW_hf = forget_grads()(*args)
+        return dW_xf.T, dW_hf
+
+    assert not exercises.check_forget_grads(transposed)
+    assert "transposed" in capsys.readouterr().out
