@@ -11,7 +11,7 @@
         4. print it a second time with the page numbers of the first print in the table of contents.
         --print-only: skip steps 1-2, print the single page built last time.
 
-Why this route and not Jupyter Book's LaTeX builder: see the README (measured there). In short, the
+Why this route and not Jupyter Book's LaTeX builder: see docs/decisions.md (measured there). In short, the
 browser is already installed for the tests, the PDF shows what the site shows (MathJax, SVG figures,
 the slider frames), and the LaTeX route needs 2.3 GB of TeX Live and drops the sliders' HTML.
 """
@@ -82,9 +82,10 @@ def serve(folder: Path):
 
 # Before printing: open every dropdown (solutions, hidden cells), start each page of the book (a
 # section after Sphinx's <span id="document-...">) on a new sheet, and put a title page and a table
-# of contents in front. The contents lists the first page's title, every page's title and every
+# of contents in front. The title page ends with the licence line of the site's footer (our own HTML,
+# _config.yml's html.extra_footer). The contents lists the first page's title, every page's title and every
 # numbered section ("1.2 ..."), with a slot for the page number that the second print fills in.
-PREPARE = r"""([title, author, edition, pages]) => {
+PREPARE = r"""([title, author, edition, licence, pages]) => {
   document.querySelectorAll('details').forEach(d => d.open = true);
   document.querySelectorAll('#jb-print-docs-body').forEach(e => e.remove());  // the theme's own, one page's
   const main = document.querySelector('article.bd-article') || document.querySelector('main');
@@ -108,7 +109,8 @@ PREPARE = r"""([title, author, edition, pages]) => {
   const front = document.createElement('div');
   front.innerHTML =
     `<section class="lstm-title-page"><p class="lstm-title">${esc(title)}</p>` +
-    `<p class="lstm-edition">${esc(edition)}</p><p class="lstm-author">${esc(author)}</p></section>` +
+    `<p class="lstm-edition">${esc(edition)}</p><p class="lstm-author">${esc(author)}</p>` +
+    `${licence}</section>` +
     `<nav class="lstm-toc"><p class="lstm-toc-title">Contents</p><ol>${toc}</ol></nav>`;
   main.prepend(front);
   return entries.map(e => e.text);
@@ -120,8 +122,11 @@ WAIT_FOR_MATH = """async () => {
 }"""
 
 
-def print_page(page: Path, out: Path, title: str, author: str, edition: str, pages: list | None = None):
-    """Print `page` to `out` with a title page and contents; returns the contents' entries."""
+def print_page(
+    page: Path, out: Path, title: str, author: str, edition: str, licence: str = "", pages: list | None = None
+):
+    """Print `page` to `out` with a title page (`licence`: a line of HTML) and contents; returns the
+    contents' entries."""
     from playwright.sync_api import sync_playwright
 
     with serve(page.parent) as base, sync_playwright() as playwright:
@@ -132,7 +137,7 @@ def print_page(page: Path, out: Path, title: str, author: str, edition: str, pag
             tab.goto(base + page.name, wait_until="load")
             tab.evaluate(WAIT_FOR_MATH)
             tab.emulate_media(media="print", color_scheme="light")
-            entries = tab.evaluate(PREPARE, [title, author, edition, pages or []])
+            entries = tab.evaluate(PREPARE, [title, author, edition, licence, pages or []])
             tab.wait_for_load_state("networkidle")
             footer = FOOTER.format(title=title.replace("<", "&lt;"))
             tab.pdf(
@@ -191,7 +196,8 @@ def build(out: Path, student: bool = False, print_only: bool = False) -> Path:
     page = edition_dir / "_build" / "singlehtml" / "lstm-book.html" if print_only else single_page(student)
     built = time.monotonic()
     edition = "Student edition, without solutions" if student else "Full edition, with solutions"
-    args = (config["title"], config.get("author", ""), edition)
+    licence = config.get("html", {}).get("extra_footer", "")  # the site's footer line, on the title page
+    args = (config["title"], config.get("author", ""), edition, licence)
     out.parent.mkdir(parents=True, exist_ok=True)
     entries = print_page(page, out, *args)
     numbers = pages_of(entries, page_texts(out))
