@@ -39,23 +39,20 @@ def repo_and_branch() -> tuple[str, str]:
     return config["url"].removeprefix("https://github.com/").rstrip("/"), config.get("branch", "master")
 
 
-@every_page
-def test_page_loads_without_console_errors(visited, page):
-    errors = visited(page).console_errors
-    assert not errors, "console errors:\n" + "\n".join(errors)
+# What a page may not do, as (what the visit records, what the failure says). Routing blocks every
+# request not to 127.0.0.1: none may even be attempted.
+PROBLEMS = [
+    ("console_errors", "console errors"),
+    ("failed_local", "failed requests to 127.0.0.1"),
+    ("outside", "requests outside 127.0.0.1 (blocked)"),
+]
 
 
 @every_page
-def test_every_request_to_the_site_succeeds(visited, page):
-    failed = visited(page).failed_local
-    assert not failed, "failed requests to 127.0.0.1:\n" + "\n".join(failed)
-
-
-@every_page
-def test_page_asks_nothing_from_the_internet(visited, page):
-    """Routing blocks every request not to 127.0.0.1; none may even be attempted."""
-    outside = visited(page).outside
-    assert not outside, "requests outside 127.0.0.1 (blocked):\n" + "\n".join(outside)
+@pytest.mark.parametrize("problem, what", PROBLEMS, ids=[p for p, _ in PROBLEMS])
+def test_page_loads_cleanly_and_offline(visited, page, problem, what):
+    found = getattr(visited(page), problem)
+    assert not found, f"{what}:\n" + "\n".join(found)
 
 
 @every_page
