@@ -35,3 +35,23 @@ def notebook(path: Path) -> dict:
 
 def source(cell: dict) -> str:
     return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def tagged_cells(path: Path, tag: str) -> list[str]:
+    """The sources of the notebook's code cells tagged `tag`, in order."""
+    return [source(cell) for cell in notebook(path)["cells"]
+            if cell["cell_type"] == "code" and tag in cell.get("metadata", {}).get("tags", [])]
+
+
+def run_tagged(path: Path, tag: str = "from-scratch", namespace: dict | None = None) -> dict:
+    """Execute the notebook's cells tagged `tag` (the code the reader sees) in `namespace`; return it.
+
+    Tests check these cells against references, so they test the page's own code, not a copy of it.
+    """
+    cells = tagged_cells(path, tag)
+    if not cells:
+        raise LookupError(f"no code cell tagged {tag!r} in {path.name}: a cell lost its tag")
+    namespace = {} if namespace is None else namespace
+    for code in cells:
+        exec(code, namespace)
+    return namespace
