@@ -3,7 +3,8 @@
 One module per idea, used by every chapter:
 `cells` (RNN and LSTM cells from scratch), `tasks` (data made on the fly), `models`, `train`,
 `gradients`, `plots`, `widgets` (interactive figures), `exercises` (checkers), `checks`
-(argument checks, `compare`), `prose` (`glue`) and `text` (chapter 8's corpus and models).
+(argument checks, `compare`), `prose` (`glue`, `claim`) and `charlm` (chapter 8's character language
+model: its corpus, models and scores).
 `lstm_helpers.chapters` holds one module per chapter with an experiment, named after its chapter,
 with its settings (one frozen dataclass) and cached runs, shared by its notebook and its tests.
 Importing the package is cheap: submodules load when a notebook imports them.

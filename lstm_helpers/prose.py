@@ -21,13 +21,18 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def glue(name: str, value: T) -> T:
-    """Store `value` under `name` for the prose (not shown where the cell runs); returns `value`."""
+def glue(name: str, value: T, fmt: str | None = None) -> T:
+    """Store `value` under `name` for the prose (not shown where the cell runs); returns `value`.
+
+    fmt: a format spec (".2f", ",d"): the prose then gets `format(value, fmt)`, the same text in
+    every place that pastes it, with no spec to repeat ({glue:text}`name`).
+    """
+    shown = value if fmt is None else format(value, fmt)  # a bad spec fails here, in every environment
     try:
         from myst_nb import glue as myst_glue
     except ImportError:  # not in the book build: nothing to paste into
         return value
-    myst_glue(name, value, display=False)
+    myst_glue(name, shown, display=False)
     return value
 
 

@@ -205,11 +205,17 @@ def _train_step(
     device = next(model.parameters()).device
     x, y, lengths = _to(task.make(batch_size, stream), device)
     loss, metric = score(model(x, lengths), y, task)
+    hist.loss.append(update(model, opt, loss, clip))
+    hist.train_metric.append(metric)
+    return hist.loss[-1]
+
+
+def update(model: nn.Module, opt: torch.optim.Optimizer, loss: torch.Tensor, clip: float) -> float:
+    """One optimiser step on `loss`: zero the gradients, backpropagate, clip their norm to `clip`
+    (0 turns clipping off), step. Returns the loss. Every training loop of the book steps with it."""
     opt.zero_grad()
     loss.backward()
     if clip > 0:
         nn.utils.clip_grad_norm_(model.parameters(), clip)
     opt.step()
-    hist.loss.append(loss.item())
-    hist.train_metric.append(metric)
-    return hist.loss[-1]
+    return loss.item()

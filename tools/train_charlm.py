@@ -5,7 +5,7 @@
     LSTM_BOOK_STDLIB=/path/to/a/copy/of/Lib python tools/train_charlm.py ...   # another corpus copy
 
 Both models have about the same number of parameters (the RNN is made wider). Each is trained
-from the same seed with `text.fit_charlm` (stateful windows, truncated BPTT, clipping, Adam with
+from the same seed with `charlm.fit` (stateful windows, truncated BPTT, clipping, Adam with
 cosine decay), each in its own process: on the GPU when there is one, else on one CPU thread each
 (two cores: one model each). The log records the corpus (the stdlib's Python version, files,
 characters, hash), the settings, the validation curve and the bits per character on the test files.
@@ -19,17 +19,14 @@ import json
 import multiprocessing
 import os
 import platform
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import torch
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from lstm_helpers import text  # noqa: E402
+from lstm_helpers import charlm
+from lstm_helpers.models import n_params
 
 LSTM_HIDDEN = 256
 EMBED = 32
@@ -37,32 +34,32 @@ EMBED = 32
 
 def matched_hidden(kind: str, target: int) -> int:
     """The hidden size of `kind` whose CharLM has the parameter count closest to `target`."""
-    return min(range(8, 2048), key=lambda H: abs(text.n_params(text.CharLM(kind, H, EMBED)) - target))
+    return min(range(8, 2048), key=lambda H: abs(n_params(charlm.CharLM(kind, H, EMBED)) - target))
 
 
 def corpus_info() -> dict:
     info = {
         "python": os.environ.get("LSTM_BOOK_STDLIB_VERSION", platform.python_version()),  # whose stdlib
         "trained_with_python": platform.python_version(),
-        "hash": text.corpus_hash(),
+        "hash": charlm.corpus_hash(),
     }
-    names = [p.name for p in text.stdlib_dir().glob("*.py")]
-    for split in text.SPLITS:
-        info[split] = {"files": len(text.split_files(names, split)), "chars": len(text.corpus(split))}
+    names = [p.name for p in charlm.stdlib_dir().glob("*.py")]
+    for split in charlm.SPLITS:
+        info[split] = {"files": len(charlm.split_files(names, split)), "chars": len(charlm.corpus(split))}
     return info
 
 
-def train_one(kind: str, cfg: text.TrainConfig, device: str | None) -> tuple[dict, dict]:
+def train_one(kind: str, cfg: charlm.TrainConfig, device: str | None) -> tuple[dict, dict]:
     """Train one model; returns (what to save, its log)."""
     if device == "cpu" or not torch.cuda.is_available():
         torch.set_num_threads(1)  # this size trains fastest on one thread; the models share the cores
-    target = text.n_params(text.CharLM("lstm", LSTM_HIDDEN, EMBED))
+    target = n_params(charlm.CharLM("lstm", LSTM_HIDDEN, EMBED))
     hidden = LSTM_HIDDEN if kind == "lstm" else matched_hidden(kind, target)
     torch.manual_seed(cfg.seed)
-    model = text.CharLM(kind, hidden, EMBED)
-    log = text.fit_charlm(model, text.corpus("train"), text.corpus("valid"), cfg, device, progress=True)
-    log.update(kind=kind, hidden_size=hidden, params=text.n_params(model))
-    log["test_bpc"] = text.bits_per_char(model, text.corpus("test"))
+    model = charlm.CharLM(kind, hidden, EMBED)
+    log = charlm.fit(model, charlm.corpus("train"), charlm.corpus("valid"), cfg, device, progress=True)
+    log.update(kind=kind, hidden_size=hidden, params=n_params(model))
+    log["test_bpc"] = charlm.bits_per_char(model, charlm.corpus("test"))
     print(f"{kind}: H={hidden}, {log['params']:,} parameters, {log['seconds'][-1]:.0f} s, "
           f"valid {log['valid_bpc'][-1]:.3f}, test {log['test_bpc']:.3f} bits per character", flush=True)
     model.cpu()
@@ -73,12 +70,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--kinds", nargs="+", default=["lstm", "rnn"], choices=sorted(text.KINDS))
-    parser.add_argument("--steps", type=int, default=text.TrainConfig.steps)
+    parser.add_argument("--kinds", nargs="+", default=["lstm", "rnn"], choices=charlm.KINDS)
+    parser.add_argument("--steps", type=int, default=charlm.TrainConfig.steps)
     parser.add_argument("--device", default=None, help="cuda or cpu (default: cuda when there is one)")
-    parser.add_argument("--out", type=Path, default=text.WEIGHTS)
+    parser.add_argument("--out", type=Path, default=charlm.WEIGHTS)
     args = parser.parse_args()
-    cfg = dataclasses.replace(text.TrainConfig(), steps=args.steps)
+    cfg = dataclasses.replace(charlm.TrainConfig(), steps=args.steps)
     torch.backends.cuda.matmul.allow_tf32 = False  # full float32 on a GPU too, as on the CPU
     torch.backends.cudnn.allow_tf32 = False
     args.out.mkdir(parents=True, exist_ok=True)

@@ -9,9 +9,8 @@
 - `context_curve(model, text, ks, s)`: bits per character when the model sees only the last k characters.
 - `cell_states(model, text)`, `structure_features(text)`, `best_units(acts, features)`,
   `unit_html(text, values)`: a cell that tracks structure, and the text coloured by it.
-- `glue(name, value)`: myst-nb's glue in the book build, a no-op where myst-nb is missing (Colab).
 
-Tensors are batch-first, as in `lstm_helpers.text`.
+Tensors are batch-first, as in `lstm_helpers.charlm`.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lstm_helpers import prose, text
+from lstm_helpers import charlm
 from lstm_helpers.checks import require_int
 from lstm_helpers.train import one_thread
 
@@ -58,28 +57,28 @@ def corpus_summary() -> dict:
     """What the chapter's numbers are measured on: the Python version, files, characters, hash."""
     import platform
 
-    names = [p.name for p in text.stdlib_dir().glob("*.py")]
-    splits = {s: (len(text.split_files(names, s)), len(text.corpus(s))) for s in text.SPLITS}
-    return {"python": platform.python_version(), "splits": splits, "hash": text.corpus_hash()}
+    names = [p.name for p in charlm.stdlib_dir().glob("*.py")]
+    splits = {s: (len(charlm.split_files(names, s)), len(charlm.corpus(s))) for s in charlm.SPLITS}
+    return {"python": platform.python_version(), "splits": splits, "hash": charlm.corpus_hash()}
 
 
 @functools.cache
-def live_training(s: Settings = SETTINGS) -> tuple[text.CharLM, dict]:
+def live_training(s: Settings = SETTINGS) -> tuple[charlm.CharLM, dict]:
     """An LSTM of s.live_hidden units trained from scratch for s.live_steps steps on one thread."""
-    cfg = text.TrainConfig(steps=s.live_steps, batch_size=s.live_batch, seq_len=s.live_seq_len,
+    cfg = charlm.TrainConfig(steps=s.live_steps, batch_size=s.live_batch, seq_len=s.live_seq_len,
                            lr=s.live_lr, eval_every=s.live_steps, seed=s.seed)  # fmt: skip
     with one_thread():
         torch.manual_seed(s.seed)
-        model = text.CharLM("lstm", s.live_hidden)
-        valid = text.corpus("valid")[:50_000]
-        log = text.fit_charlm(model, text.corpus("train")[: s.live_train_chars], valid, cfg, device="cpu")
+        model = charlm.CharLM("lstm", s.live_hidden)
+        valid = charlm.corpus("valid")[:50_000]
+        log = charlm.fit(model, charlm.corpus("train")[: s.live_train_chars], valid, cfg, device="cpu")
     return model.eval(), log
 
 
-def ngram_model(s: Settings = SETTINGS) -> text.NGram:
+def ngram_model(s: Settings = SETTINGS) -> charlm.NGram:
     """The n-gram counted on the training files, at the largest order of s.ngram_orders (not kept:
     its tables hold a few hundred MB)."""
-    return text.NGram(max(s.ngram_orders), text.corpus("train"))
+    return charlm.NGram(max(s.ngram_orders), charlm.corpus("train"))
 
 
 @functools.cache
@@ -87,7 +86,7 @@ def ngram_probs(s: Settings = SETTINGS) -> dict[str, np.ndarray]:
     """split -> the n-gram's probability of each character of the validation and test files,
     (len(s.ngram_orders), chars): one row per order, all from one count of the training files."""
     model = ngram_model(s)
-    return {split: model.probs_by_order(text.corpus(split))[[n - 1 for n in s.ngram_orders]]
+    return {split: model.probs_by_order(charlm.corpus(split))[[n - 1 for n in s.ngram_orders]]
             for split in ("valid", "test")}  # fmt: skip
 
 
@@ -104,18 +103,18 @@ def best_order(s: Settings = SETTINGS) -> int:
 
 
 @functools.cache
-def shipped(kind: str) -> text.CharLM:
-    return text.load_pretrained(kind)
+def shipped(kind: str) -> charlm.CharLM:
+    return charlm.load_pretrained(kind)
 
 
 @functools.cache
 def shipped_probs(kind: str) -> np.ndarray:
     """The shipped model's probability of every character of the test files."""
     with one_thread():
-        return text.char_probs(shipped(kind), text.corpus("test"))
+        return shipped(kind).probs_of(charlm.corpus("test"))
 
 
-def gap_curve(closers: text.Closers, bins: tuple[int, ...] = SETTINGS.gap_bins) -> dict:
+def gap_curve(closers: charlm.Closers, bins: tuple[int, ...] = SETTINGS.gap_bins) -> dict:
     """Per distance bin [bins[k], bins[k+1]): the mean probability of the right closer and the count."""
     which = np.digitize(closers.distance, bins) - 1  # bin of each closer, -1 / len-1 outside
     mean, count = [], []
@@ -127,12 +126,12 @@ def gap_curve(closers: text.Closers, bins: tuple[int, ...] = SETTINGS.gap_bins) 
 
 
 @torch.no_grad()
-def context_curve(model: text.CharLM, test: str, ks: tuple[int, ...], s: Settings = SETTINGS) -> np.ndarray:
+def context_curve(model: charlm.CharLM, test: str, ks: tuple[int, ...], s: Settings = SETTINGS) -> np.ndarray:
     """Bits per character at s.context_positions test positions when the model reads only the
     last k characters before each (from a zero state), for each k in ks; (len(ks),)."""
     gen = np.random.default_rng(s.seed)
     targets = np.sort(gen.choice(np.arange(max(ks) + 1, len(test)), s.context_positions, replace=False))
-    ids = text.encode(test)
+    ids = charlm.encode(test)
     bits = []
     with one_thread():
         for k in ks:
@@ -146,7 +145,7 @@ def context_curve(model: text.CharLM, test: str, ks: tuple[int, ...], s: Setting
 
 
 @torch.no_grad()
-def cell_states(model: text.CharLM, snippet: str) -> np.ndarray:
+def cell_states(model: charlm.CharLM, snippet: str) -> np.ndarray:
     """The LSTM's cell state c_t after each character of `snippet`, read from a zero state, (len, H).
 
     nn.LSTM returns every h_t but only the last c_t, so the gates are recomputed from the h_t
@@ -156,7 +155,7 @@ def cell_states(model: text.CharLM, snippet: str) -> np.ndarray:
         raise ValueError(f"model must be an LSTM CharLM, got kind={model.kind!r}")
     lstm, H = model.rnn, model.rnn.hidden_size
     with one_thread():
-        x = model.embed(text.encode("\n" + snippet)[None, :-1])  # (1, T, E): the character before each
+        x = model.embed(charlm.encode("\n" + snippet)[None, :-1])  # (1, T, E): the character before each
         h, _ = lstm(x)  # (1, T, H)
         h_prev = torch.cat([torch.zeros(1, 1, H), h[:, :-1]], dim=1)  # (1, T, H)
         z = x @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + h_prev @ lstm.weight_hh_l0.T + lstm.bias_hh_l0
@@ -176,7 +175,7 @@ def structure_features(snippet: str) -> dict[str, np.ndarray]:
     Each describes the moment before character t is read, when the state that predicts it is
     formed: "inside" runs from the character after the opener up to and including the closer.
     """
-    found = text.find_closers(snippet)
+    found = charlm.find_closers(snippet)
     inside, depth = np.zeros(len(snippet) + 1), np.zeros(len(snippet) + 1)
     for o, p, ch in zip(found.opener, found.position, found.char):
         target = inside if ch in "'\"" else depth
@@ -217,12 +216,7 @@ def unit_html(snippet: str, values: np.ndarray, label: str) -> str:
             f'aria-label="{html.escape(label)}">' + "".join(spans) + "</pre>")  # fmt: skip
 
 
-def glue(name: str, value, fmt: str = "{}") -> None:
-    """Glue `fmt.format(value)` (a formatted string) under `name` for {glue:text}`name` in the prose."""
-    prose.glue(name, fmt.format(value))
-
-
-def example(closers: text.Closers, lo: int, hi: int, probs: dict[str, np.ndarray]) -> dict | None:
+def example(closers: charlm.Closers, lo: int, hi: int, probs: dict[str, np.ndarray]) -> dict | None:
     """The closer with distance in [lo, hi) whose LSTM probability is the bin's median: a typical case."""
     inside = np.flatnonzero((closers.distance >= lo) & (closers.distance < hi))
     if len(inside) == 0:

@@ -6,26 +6,26 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_helpers import text
+from lstm_helpers import charlm
 from lstm_helpers.chapters import real_text
 
 
 @pytest.fixture(scope="module")
 def lstm():
     torch.manual_seed(0)
-    return text.CharLM("lstm", hidden_size=12, embed_size=4).eval()
+    return charlm.CharLM("lstm", hidden_size=12, embed_size=4).eval()
 
 
 def test_cell_states_match_nn_lstm_step_by_step(lstm):
     snippet = "x = [1, (2 + 3)]\n"
-    ids, state, ref = text.encode("\n" + snippet), None, []
+    ids, state, ref = charlm.encode("\n" + snippet), None, []
     with torch.no_grad():
         for t in range(len(snippet)):  # reference: nn.LSTM one character at a time, its own c
             _, state = lstm(ids[None, t : t + 1], state)
             ref.append(state[1][0, 0].numpy().copy())
     np.testing.assert_allclose(real_text.cell_states(lstm, snippet), np.stack(ref), atol=1e-5)
     with pytest.raises(ValueError, match="LSTM"):
-        real_text.cell_states(text.CharLM("rnn", 4), snippet)
+        real_text.cell_states(charlm.CharLM("rnn", 4), snippet)
 
 
 def test_structure_features_by_hand():
@@ -40,7 +40,7 @@ def test_structure_features_by_hand():
 
 
 def test_gap_curve_bins_by_hand():
-    closers = text.Closers(np.array([5, 30, 40, 300]), np.array([0, 0, 35, 0]), [")"] * 4)
+    closers = charlm.Closers(np.array([5, 30, 40, 300]), np.array([0, 0, 35, 0]), [")"] * 4)
     closers.prob = np.array([0.5, 0.2, 0.4, 0.1])  # distances 5, 30, 5, 300
     curve = real_text.gap_curve(closers, (1, 10, 100, 1000))
     assert curve["count"] == [2, 1, 1]
@@ -49,10 +49,10 @@ def test_gap_curve_bins_by_hand():
 
 def test_context_curve_scores_each_window_from_a_zero_state(lstm):
     s = dataclasses.replace(real_text.SETTINGS, context_positions=5)
-    test = text.corpus("test")[:3000]
+    test = charlm.corpus("test")[:3000]
     got = real_text.context_curve(lstm, test, (3, 150), s)
     targets = np.sort(np.random.default_rng(s.seed).choice(np.arange(151, len(test)), 5, replace=False))
-    ids = text.encode(test)
+    ids = charlm.encode(test)
     for k, bits in zip((3, 150), got):  # reference: one window at a time through forward()
         with torch.no_grad():
             logits = [lstm(ids[None, t - k : t])[0][0, -1] for t in targets]  # (V,) each

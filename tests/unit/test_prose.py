@@ -38,3 +38,17 @@ def test_seconds_rounds_a_duration_by_its_size(value, text):
 def test_seconds_refuses_what_is_not_a_duration(value):
     with pytest.raises(ValueError, match="value: a duration in seconds"):
         seconds(value)
+
+
+def test_glue_stores_the_formatted_text_and_returns_the_value(monkeypatch):
+    import myst_nb
+
+    from lstm_helpers.prose import glue
+
+    stored = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: stored.update({name: value}))
+    assert glue("n_chars", 4_214_321, ",d") == 4_214_321
+    assert glue("bpc", 1.6149, ".2f") == 1.6149 and glue("raw", 0.5) == 0.5
+    assert stored == {"n_chars": "4,214,321", "bpc": "1.61", "raw": 0.5}
+    with pytest.raises(ValueError):
+        glue("bad", 1.5, ",d")  # a spec that does not fit the value fails where the cell runs

@@ -1,4 +1,4 @@
-"""lstm_helpers.text: corpus split, scoring, n-gram, closing brackets, sampling, the shipped models."""
+"""lstm_helpers.charlm: corpus split, scoring, n-gram, closing brackets, sampling, the shipped models."""
 
 import hashlib
 import io
@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_helpers import text
+from lstm_helpers import charlm
+from lstm_helpers.models import n_params
 from lstm_helpers.train import one_thread
 
 # --- the corpus ---------------------------------------------------------------------------------
@@ -21,73 +22,74 @@ from lstm_helpers.train import one_thread
 def test_split_is_the_same_whatever_the_order_names_are_found_in():
     names = [f"module_{k}.py" for k in range(200)]
     shuffled = random.Random(1).sample(names, len(names))
-    for split in text.SPLITS:
-        assert text.split_files(names, split) == text.split_files(shuffled, split)
-    parts = [set(text.split_files(names, s)) for s in text.SPLITS]
+    for split in charlm.SPLITS:
+        assert charlm.split_files(names, split) == charlm.split_files(shuffled, split)
+    parts = [set(charlm.split_files(names, s)) for s in charlm.SPLITS]
     assert set().union(*parts) == set(names) and sum(map(len, parts)) == len(names)  # a partition
 
 
 def test_split_follows_the_md5_of_the_name_alone():
     for name in ("os.py", "tokenize.py", "zipfile.py", "a.py"):
         bucket = int(hashlib.md5(name.encode()).hexdigest(), 16) % 10
-        assert text.split_of(name) == {0: "test", 1: "valid"}.get(bucket, "train")
+        assert charlm.split_of(name) == {0: "test", 1: "valid"}.get(bucket, "train")
 
 
 def test_corpus_splits_are_the_stdlib_files_cleaned():
-    names = [p.name for p in text.stdlib_dir().glob("*.py")]
-    test_files = text.split_files(names, "test")
+    names = [p.name for p in charlm.stdlib_dir().glob("*.py")]
+    test_files = charlm.split_files(names, "test")
     assert 5 <= len(test_files) <= len(names) // 4
-    raw = "\n".join((text.stdlib_dir() / n).read_text(encoding="utf-8", errors="replace") for n in test_files)
-    assert text.corpus("test") == text.clean(raw)
-    assert set(text.corpus("test")) <= set(text.CHARS)
-    assert len(text.corpus("train")) > 5 * len(text.corpus("test"))
+    folder = charlm.stdlib_dir()
+    raw = "\n".join((folder / n).read_text(encoding="utf-8", errors="replace") for n in test_files)
+    assert charlm.corpus("test") == charlm.clean(raw)
+    assert set(charlm.corpus("test")) <= set(charlm.CHARS)
+    assert len(charlm.corpus("train")) > 5 * len(charlm.corpus("test"))
 
 
 def test_clean_and_encode():
-    assert text.clean("a\tb\u00e9\n") == "a" + text.PLACEHOLDER + "b" + text.PLACEHOLDER + "\n"
-    assert text.decode(text.encode("def f(x):\n")) == "def f(x):\n"
-    assert text.VOCAB_SIZE == 97 and len(set(text.CHARS)) == 97
+    assert charlm.clean("a\tb\u00e9\n") == "a" + charlm.PLACEHOLDER + "b" + charlm.PLACEHOLDER + "\n"
+    assert charlm.decode(charlm.encode("def f(x):\n")) == "def f(x):\n"
+    assert charlm.VOCAB_SIZE == 97 and len(set(charlm.CHARS)) == 97
 
 
 def test_bad_arguments_name_the_argument():
     with pytest.raises(ValueError, match="split"):
-        text.corpus("dev")
+        charlm.corpus("dev")
     with pytest.raises(ValueError, match="kind"):
-        text.CharLM("transformer")
+        charlm.CharLM("transformer")
     with pytest.raises(ValueError, match="kind"):
-        text.load_pretrained("transformer")
+        charlm.load_pretrained("transformer")
     with pytest.raises(ValueError, match="n must be"):
-        text.NGram(9, "abc" * 10)
+        charlm.NGram(9, "abc" * 10)
     with pytest.raises(ValueError, match="temperature"):
-        text.sample(text.CharLM("rnn", 8), "x", 5, temperature=0.0)
+        charlm.sample(charlm.CharLM("rnn", 8), "x", 5, temperature=0.0)
     with pytest.raises(TypeError, match="model"):
-        text.bits_per_char("not a model", "abc")
+        charlm.bits_per_char("not a model", "abc")
 
 
 # --- scoring ------------------------------------------------------------------------------------
 
 
 def test_bits_per_char_of_a_uniform_model_is_log2_of_the_vocabulary():
-    model = text.CharLM("lstm", hidden_size=16)
+    model = charlm.CharLM("lstm", hidden_size=16)
     with torch.no_grad():
         model.readout.weight.zero_()
         model.readout.bias.zero_()
-    bpc = text.bits_per_char(model, "def f(x):\n    return x\n" * 5)
+    bpc = charlm.bits_per_char(model, "def f(x):\n    return x\n" * 5)
     assert bpc == pytest.approx(math.log2(97), abs=1e-6)
 
 
-def test_char_probs_carries_the_state_over_the_whole_text():
+def test_probs_of_carries_the_state_over_the_whole_text():
     torch.manual_seed(0)
-    model = text.CharLM("lstm", hidden_size=16).eval()
+    model = charlm.CharLM("lstm", hidden_size=16).eval()
     snippet = "for k in range(10):\n    print(k)\n"
     # reference: one character at a time, the state passed by hand, starting after a newline
-    ids, state, ref = text.encode("\n" + snippet), None, []
+    ids, state, ref = charlm.encode("\n" + snippet), None, []
     with torch.no_grad():
         for t in range(len(snippet)):
             logits, state = model(ids[None, t : t + 1], state)
             ref.append(torch.softmax(logits[0, -1].double(), -1)[ids[t + 1]].item())
-    np.testing.assert_allclose(text.char_probs(model, snippet, streams=1, chunk=7), ref, rtol=1e-5)
-    assert text.char_probs(model, snippet, streams=3).shape == (len(snippet),)
+    np.testing.assert_allclose(model.probs_of(snippet, streams=1, chunk=7), ref, rtol=1e-5)
+    assert model.probs_of(snippet, streams=3).shape == (len(snippet),)
 
 
 # --- the n-gram ---------------------------------------------------------------------------------
@@ -100,9 +102,9 @@ def brute_force_witten_bell(n, train, test):
         counts.update(train[t - m + 1 : t + 1] for t in range(m - 1, len(train)))
     def p(w, h):
         if h is None:
-            return 1 / text.VOCAB_SIZE
+            return 1 / charlm.VOCAB_SIZE
         lower = p(w, h[1:] if h else None)
-        followers = [c for c in text.CHARS if counts[h + c] > 0]
+        followers = [c for c in charlm.CHARS if counts[h + c] > 0]
         c_h = sum(counts[h + c] for c in followers)
         if c_h == 0:
             return lower
@@ -114,17 +116,26 @@ def brute_force_witten_bell(n, train, test):
 @pytest.mark.parametrize("n", [1, 2, 3, 4])
 def test_ngram_equals_a_brute_force_count(n):
     train, test = "abracadabra\nabc(a)[b]\ncadabra!", "abracadabra?\nzz(a)"
-    ours = text.NGram(n, train).probs_of(test)
+    ours = charlm.NGram(n, train).probs_of(test)
     np.testing.assert_allclose(ours, brute_force_witten_bell(n, train, test), rtol=1e-12)
     assert ours.shape == (len(test),) and np.all(ours > 0)
-    bpc = text.ngram_bits_per_char(n, train, test)
+    bpc = charlm.ngram_bits_per_char(n, train, test)
     assert bpc == pytest.approx(-np.log2(brute_force_witten_bell(n, train, test)).mean())
 
 
+def test_every_model_is_scored_through_probs_of():
+    ngram = charlm.NGram(3, "the cat sat on the mat\n" * 3)
+    probs = ngram.probs_of("the rat")
+    assert charlm.bits_per_char(ngram, "the rat") == pytest.approx(-np.log2(probs).mean())
+    np.testing.assert_allclose(charlm.closing_probability(ngram, "f(a)").prob, ngram.probs_of("f(a)")[[3]])
+    with pytest.raises(TypeError, match="probs_of"):
+        charlm.closing_probability(object(), "f(a)")
+
+
 def test_ngram_probabilities_sum_to_one():
-    model = text.NGram(3, "the cat sat on the mat\n" * 3)
+    model = charlm.NGram(3, "the cat sat on the mat\n" * 3)
     for h in ("th", "at", "zq"):
-        total = sum(model.probs_of(h + c)[-1] for c in text.CHARS)
+        total = sum(model.probs_of(h + c)[-1] for c in charlm.CHARS)
         assert total == pytest.approx(1.0, abs=1e-12)
 
 
@@ -138,7 +149,7 @@ SNIPPET = '''def f(a, b=[1, (2)]):  # a comment (with brackets] ignored
 
 
 def test_find_closers_on_a_hand_written_snippet():
-    found = text.find_closers(SNIPPET)
+    found = charlm.find_closers(SNIPPET)
     got = [(SNIPPET[o], SNIPPET[p], SNIPPET[o : p + 1]) for o, p in zip(found.opener, found.position)]
     assert got == [
         ("(", ")", "(2)"),
@@ -156,7 +167,7 @@ def test_find_closers_on_a_hand_written_snippet():
 
 
 def test_find_closers_agrees_with_pythons_tokenizer():
-    source = text.clean((text.stdlib_dir() / "tokenize.py").read_text())
+    source = charlm.clean((charlm.stdlib_dir() / "tokenize.py").read_text())
     lines = np.cumsum([0] + [len(line) for line in source.splitlines(keepends=True)])
     ends, brackets = set(), 0
     for tok in tokenize.generate_tokens(io.StringIO(source).readline):
@@ -164,15 +175,15 @@ def test_find_closers_agrees_with_pythons_tokenizer():
             quote = 3 if tok.string.endswith(('"""', "'''")) else 1
             ends.add(lines[tok.end[0] - 1] + tok.end[1] - quote)
         brackets += tok.type == tokenize.OP and tok.string in ")]}"
-    found = text.find_closers(source)
+    found = charlm.find_closers(source)
     quotes = {int(p) for p, c in zip(found.position, found.char) if c in "'\""}
     assert quotes == ends
     assert len(found) - len(quotes) == brackets
 
 
 def test_closing_probability_reads_the_models_probabilities():
-    model = text.NGram(2, SNIPPET * 3)
-    found = text.closing_probability(model, SNIPPET)
+    model = charlm.NGram(2, SNIPPET * 3)
+    found = charlm.closing_probability(model, SNIPPET)
     np.testing.assert_allclose(found.prob, model.probs_of(SNIPPET)[found.position])
 
 
@@ -181,24 +192,24 @@ def test_closing_probability_reads_the_models_probabilities():
 
 def test_sample_is_deterministic_per_seed():
     torch.manual_seed(0)
-    model = text.CharLM("gru", hidden_size=16)
-    a = text.sample(model, "def ", n_chars=40, temperature=1.0, seed=3)
-    assert a == text.sample(model, "def ", n_chars=40, temperature=1.0, seed=3)
+    model = charlm.CharLM("gru", hidden_size=16)
+    a = charlm.sample(model, "def ", n_chars=40, temperature=1.0, seed=3)
+    assert a == charlm.sample(model, "def ", n_chars=40, temperature=1.0, seed=3)
     assert a.startswith("def ") and len(a) == 44
-    assert a != text.sample(model, "def ", n_chars=40, temperature=1.0, seed=4)
+    assert a != charlm.sample(model, "def ", n_chars=40, temperature=1.0, seed=4)
 
 
 # --- training and the shipped models ------------------------------------------------------------
 
 
 def test_a_short_training_run_lowers_the_loss():
-    train, valid = text.corpus("train")[:100_000], text.corpus("valid")[:20_000]
+    train, valid = charlm.corpus("train")[:100_000], charlm.corpus("valid")[:20_000]
     torch.manual_seed(0)
-    model = text.CharLM("lstm", hidden_size=32, embed_size=8)
-    before = text.bits_per_char(model, valid)
-    cfg = text.TrainConfig(steps=60, batch_size=16, seq_len=32, lr=1e-2, eval_every=30)
+    model = charlm.CharLM("lstm", hidden_size=32, embed_size=8)
+    before = charlm.bits_per_char(model, valid)
+    cfg = charlm.TrainConfig(steps=60, batch_size=16, seq_len=32, lr=1e-2, eval_every=30)
     with one_thread():
-        log = text.fit_charlm(model, train, valid, cfg, device="cpu")
+        log = charlm.fit(model, train, valid, cfg, device="cpu")
     assert log["steps"] == [30, 60] and len(log["loss"]) == 60
     assert log["valid_bpc"][-1] < before - 2.0  # from log2(97) = 6.6 to below the uniform's 4.6
     assert np.mean(log["loss"][-10:]) < np.mean(log["loss"][:10]) - 1.0
@@ -206,7 +217,7 @@ def test_a_short_training_run_lowers_the_loss():
 
 def test_stream_batches_are_contiguous_per_stream():
     ids = torch.arange(1001)
-    batches = text.stream_batches(ids, batch_size=4, seq_len=10)
+    batches = charlm.stream_batches(ids, batch_size=4, seq_len=10)
     x0, y0, new0 = next(batches)
     x1, _, new1 = next(batches)
     assert new0 and not new1 and x0.shape == (4, 10)
@@ -214,17 +225,17 @@ def test_stream_batches_are_contiguous_per_stream():
     assert torch.equal(x0[:, 0], torch.arange(4) * 250)
 
 
-LOG = text.WEIGHTS / "charlm-log.json"
+LOG = charlm.WEIGHTS / "charlm-log.json"
 
 
 @pytest.mark.skipif(not LOG.is_file(), reason="no shipped weights (run make charlm)")
 @pytest.mark.parametrize("kind", ["lstm", "rnn"])
 def test_shipped_weights_reproduce_the_logged_test_bits_per_char(kind):
     log = json.loads(LOG.read_text())
-    if log["corpus"]["hash"] != text.corpus_hash():
+    if log["corpus"]["hash"] != charlm.corpus_hash():
         pytest.skip(f"corpus differs from the training log's (Python {log['corpus']['python']})")
-    model = text.load_pretrained(kind)
-    assert text.n_params(model) == log["models"][kind]["params"]
+    model = charlm.load_pretrained(kind)
+    assert n_params(model) == log["models"][kind]["params"]
     with one_thread():  # two threads on two busy cores can be ten times slower
-        bpc = text.bits_per_char(model, text.corpus("test"))
+        bpc = charlm.bits_per_char(model, charlm.corpus("test"))
     assert bpc == pytest.approx(log["models"][kind]["test_bpc"], abs=0.02)

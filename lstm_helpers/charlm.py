@@ -1,11 +1,15 @@
-"""Chapter 8's real text: Python's own source read by a character-level language model.
+"""A character language model of Python's own source (chapter 8): corpus, models, scores, samples.
 
-    train_text = text.corpus("train")              # the stdlib's .py files, split by file name
-    lstm = text.load_pretrained("lstm")            # shipped weights, no download
-    text.bits_per_char(lstm, text.corpus("test"))  # stateful, every character scored
-    text.ngram_bits_per_char(5, train_text, text.corpus("test"))
-    pairs = text.closing_probability(lstm, some_code)   # every ), ], } and closing quote
-    text.sample(lstm, "def ", n_chars=200, temperature=0.5, seed=0)
+    train_text = charlm.corpus("train")                # the stdlib's .py files, split by file name
+    lstm = charlm.load_pretrained("lstm")              # shipped weights, no download
+    charlm.bits_per_char(lstm, charlm.corpus("test"))  # stateful, every character scored
+    charlm.ngram_bits_per_char(5, train_text, charlm.corpus("test"))
+    pairs = charlm.closing_probability(lstm, some_code)   # every ), ], } and closing quote
+    charlm.sample(lstm, "def ", n_chars=200, temperature=0.5, seed=0)
+
+Every model here, the network (`CharLM`) and the count-based `NGram`, answers one question,
+`model.probs_of(text)`: the probability it gives each character of `text`, (len(text),). The
+scores (`bits_per_char`, `closing_probability`) ask only that.
 
 The corpus is the top-level `.py` files of the running interpreter's standard library, so it is
 on every machine the book runs on. Characters are printable ASCII and newline; anything else
@@ -20,15 +24,18 @@ import hashlib
 import math
 import os
 import sysconfig
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import torch
 from torch import nn
 
 from lstm_helpers.checks import require_float, require_int
+from lstm_helpers.models import LAYERS
+from lstm_helpers.train import pick_device, update
 
 PLACEHOLDER = "\x00"  # every character outside printable ASCII and newline becomes this one
 CHARS = PLACEHOLDER + "\n" + "".join(chr(k) for k in range(32, 127))
@@ -36,7 +43,13 @@ VOCAB_SIZE = len(CHARS)  # 97
 INDEX = {ch: k for k, ch in enumerate(CHARS)}
 SPLITS = ("train", "valid", "test")
 WEIGHTS = Path(__file__).parent / "weights"
-KINDS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+KINDS = tuple(LAYERS)  # "rnn", "lstm", "gru": the book's one family of recurrent layers
+
+
+class LanguageModel(Protocol):
+    """What the scores need of a model: the probability of each character of a text."""
+
+    def probs_of(self, text: str) -> np.ndarray: ...
 
 
 # --- the corpus --------------------------------------------------------------------------------
@@ -99,6 +112,7 @@ def encode(text: str) -> torch.Tensor:
 
 
 def decode(ids: Iterable[int]) -> str:
+    """The text of character ids (the inverse of `encode` on cleaned text)."""
     return "".join(CHARS[int(k)] for k in ids)
 
 
@@ -115,11 +129,12 @@ class CharLM(nn.Module):
     def __init__(self, kind: str, hidden_size: int = 256, embed_size: int = 32):
         super().__init__()
         if kind not in KINDS:
-            raise ValueError(f"kind must be one of {sorted(KINDS)}, got {kind!r}")
+            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
         self.kind = kind
         self.config = {"kind": kind, "hidden_size": hidden_size, "embed_size": embed_size}
         self.embed = nn.Embedding(VOCAB_SIZE, require_int("embed_size", embed_size, 1, 4096))
-        self.rnn = KINDS[kind](embed_size, require_int("hidden_size", hidden_size, 1, 8192), batch_first=True)
+        hidden_size = require_int("hidden_size", hidden_size, 1, 8192)
+        self.rnn = LAYERS[kind](embed_size, hidden_size, batch_first=True)  # batch-first, unlike `models`
         self.readout = nn.Linear(hidden_size, VOCAB_SIZE)
 
     def forward(self, x: torch.Tensor, state=None):
@@ -129,9 +144,30 @@ class CharLM(nn.Module):
         h, state = self.rnn(self.embed(x), state)  # (batch, seq_len, H)
         return self.readout(h), state
 
+    @torch.no_grad()
+    def probs_of(self, text: str, streams: int = 32, chunk: int = 1024) -> np.ndarray:
+        """The probability the model gives each character of `text`, (len(text),).
 
-def n_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
+        The text is read in `streams` contiguous pieces side by side, each in one pass with its state
+        carried from its first character to its last; the first character is predicted after a newline.
+        """
+        require_int("streams", streams, 1)
+        ids = encode(text)
+        if len(ids) == 0:
+            raise ValueError("text must hold at least one character, got an empty string")
+        inputs = torch.cat([encode("\n"), ids[:-1]])  # the character before each target
+        streams = min(streams, len(ids))
+        L = math.ceil(len(ids) / streams)
+        pad = streams * L - len(ids)
+        x = torch.cat([inputs, inputs.new_zeros(pad)]).view(streams, L)  # (streams, L)
+        y = torch.cat([ids, ids.new_zeros(pad)]).view(streams, L)
+        self.eval()
+        dev, state, out = _device(self), None, []
+        for t in range(0, L, chunk):
+            logits, state = self(x[:, t : t + chunk].to(dev), state)  # (streams, chunk, V)
+            logp = torch.log_softmax(logits.float(), dim=-1)
+            out.append(logp.gather(-1, y[:, t : t + chunk, None].to(dev))[..., 0].exp().cpu())
+        return torch.cat(out, dim=1).reshape(-1)[: len(ids)].double().numpy()
 
 
 def load_pretrained(kind: str) -> CharLM:
@@ -164,39 +200,16 @@ def _device(model: nn.Module) -> torch.device:
     return next(model.parameters()).device
 
 
-@torch.no_grad()
-def char_probs(model: CharLM, text: str, streams: int = 32, chunk: int = 1024) -> np.ndarray:
-    """The probability `model` gives each character of `text`, (len(text),).
-
-    The text is read in `streams` contiguous pieces side by side, each in one pass with its state
-    carried from its first character to its last; the first character is predicted after a newline.
-    """
-    if isinstance(model, NGram):
-        return model.probs_of(text)
-    if not isinstance(model, CharLM):
-        raise TypeError(f"model must be a CharLM or an NGram, got {type(model).__name__}")
-    require_int("streams", streams, 1)
-    ids = encode(text)
-    if len(ids) == 0:
-        raise ValueError("text must hold at least one character, got an empty string")
-    inputs = torch.cat([encode("\n"), ids[:-1]])  # the character before each target
-    streams = min(streams, len(ids))
-    L = math.ceil(len(ids) / streams)
-    pad = streams * L - len(ids)
-    x = torch.cat([inputs, inputs.new_zeros(pad)]).view(streams, L)  # (streams, L)
-    y = torch.cat([ids, ids.new_zeros(pad)]).view(streams, L)
-    model.eval()
-    dev, state, out = _device(model), None, []
-    for t in range(0, L, chunk):
-        logits, state = model(x[:, t : t + chunk].to(dev), state)  # (streams, chunk, V)
-        logp = torch.log_softmax(logits.float(), dim=-1)
-        out.append(logp.gather(-1, y[:, t : t + chunk, None].to(dev))[..., 0].exp().cpu())
-    return torch.cat(out, dim=1).reshape(-1)[: len(ids)].double().numpy()
+def bits_per_char(model: LanguageModel, text: str) -> float:
+    """Mean -log2 p(character) over every character of `text`, from `model.probs_of(text)`."""
+    return float(-np.log2(probs_of(model, text)).mean())
 
 
-def bits_per_char(model, text: str, streams: int = 32) -> float:
-    """Mean -log2 p(character) over every character of `text` (a CharLM or an NGram)."""
-    return float(-np.log2(char_probs(model, text, streams)).mean())
+def probs_of(model: LanguageModel, text: str) -> np.ndarray:
+    """`model.probs_of(text)`, with a clear error for an object that is no language model."""
+    if not callable(getattr(model, "probs_of", None)):
+        raise TypeError(f"model must have probs_of(text) (a CharLM or an NGram), got {type(model).__name__}")
+    return model.probs_of(text)
 
 
 # --- the n-gram baseline -----------------------------------------------------------------------
@@ -338,13 +351,13 @@ def _string_end(text: str, t: int, quote: str) -> int:
     return -1
 
 
-def closing_probability(model, text: str, probs: np.ndarray | None = None) -> Closers:
+def closing_probability(model: LanguageModel, text: str, probs: np.ndarray | None = None) -> Closers:
     """`find_closers(text)` with the probability the model (CharLM or NGram) gave each closer.
 
-    probs: the model's `char_probs` of `text`, if already computed.
+    probs: the model's `probs_of(text)`, if already computed.
     """
     found = find_closers(text)
-    p = char_probs(model, text) if probs is None else probs
+    p = probs_of(model, text) if probs is None else probs
     found.prob = p[found.position] if len(found) else np.zeros(0)
     return found
 
@@ -387,7 +400,7 @@ class TrainConfig:
     seed: int = 0
 
 
-def stream_batches(ids: torch.Tensor, batch_size: int, seq_len: int):
+def stream_batches(ids: torch.Tensor, batch_size: int, seq_len: int) -> Iterator[tuple]:
     """Endless (x, y, new_epoch) windows: `ids` cut into `batch_size` streams read side by side.
 
     x, y: (batch_size, seq_len), y is x shifted by one character; each stream continues in the
@@ -403,21 +416,22 @@ def stream_batches(ids: torch.Tensor, batch_size: int, seq_len: int):
             yield x_all[:, t : t + seq_len], y_all[:, t : t + seq_len], t == 0
 
 
-def _detach(state):
+def detach(state):
+    """The carried state with its graph cut (truncated BPTT): an LSTM's (h, c) or a tensor, or None."""
     if state is None:
         return None
     return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
 
 
-def fit_charlm(model: CharLM, train_text: str, valid_text: str, cfg: TrainConfig | None = None,
-               device: str | None = None, progress: bool = False) -> dict:
+def fit(model: CharLM, train_text: str, valid_text: str, cfg: TrainConfig | None = None,
+        device: str | None = None, progress: bool = False) -> dict:
     """Train `model` with Adam on stateful windows of `train_text`; returns the log.
 
-    log: steps, seconds and validation bits per character at every evaluation, loss per step.
+    Each step is `train.update` (the book's one optimiser step, with clipping) on the loss of one
+    window, the state carried from the window before and detached. log: steps, seconds and
+    validation bits per character at every evaluation, loss per step.
     """
     from tqdm.auto import tqdm
-
-    from lstm_helpers.train import pick_device
 
     cfg = TrainConfig() if cfg is None else cfg
     require_int("steps", cfg.steps, 1)
@@ -434,14 +448,11 @@ def fit_charlm(model: CharLM, train_text: str, valid_text: str, cfg: TrainConfig
     state, start = None, _clock()
     for step in tqdm(range(1, cfg.steps + 1), disable=not progress, desc=model.kind, mininterval=5):
         x, y, new_epoch = next(batches)
-        logits, state = model(x.to(dev), None if new_epoch else _detach(state))
+        logits, state = model(x.to(dev), None if new_epoch else detach(state))
         loss = nn.functional.cross_entropy(logits.reshape(-1, VOCAB_SIZE), y.to(dev).reshape(-1))
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-        opt.step()
+        nats = update(model, opt, loss, cfg.clip)
         sched.step()
-        log["loss"].append(round(loss.item() / math.log(2), 4))  # bits per character of this window
+        log["loss"].append(round(nats / math.log(2), 4))  # bits per character of this window
         if step % cfg.eval_every == 0 or step == cfg.steps:
             log["steps"].append(step)
             log["valid_bpc"].append(bits_per_char(model, valid_text))
