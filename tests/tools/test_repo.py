@@ -37,6 +37,15 @@ def test_setup_cell_is_hidden_and_installs_from_this_repository(path):
     assert repo and repo.group(1) == config()["repository"]["url"], "setup cell and _config.yml disagree"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_chapter_backs_its_worded_claims_in_hidden_claims_cells(path):
+    claims = [c for c in notebook(path)["cells"] if "claims" in c["metadata"].get("tags", [])]
+    assert claims, f"{path.name} has no cell tagged claims (lstm_helpers.prose.claim)"
+    for cell in claims:
+        assert cell["cell_type"] == "code" and "remove-cell" in cell["metadata"]["tags"], (
+            f"{path.name}: a claims cell must be a code cell tagged remove-cell too (hidden on every page)")
+
+
 def test_repository_branch_is_main():
     assert config()["repository"]["branch"] == "main"
 
