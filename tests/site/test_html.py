@@ -57,6 +57,13 @@ def test_notebook_page_was_executed_without_tracebacks_or_warnings(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_claims_cells_are_hidden(path):
+    """The asserts behind the page's worded claims run in the build but never show."""
+    shown = " ".join(cell.get_text() for cell in page(f"notebooks/{path.stem}").select("div.cell_input"))
+    assert "claim(" not in shown, "a claims cell (lstm_helpers.prose.claim) shows on the page"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_figure_has_alt_text(path):
     images = page(f"notebooks/{path.stem}").select("div.cell_output img")
     assert images, "no figure on the page"

@@ -39,6 +39,7 @@ def test_deck_has_six_slides_figures_and_no_errors(path):
     assert not soup.select(".jp-RenderedText[data-mime-type*=error]"), "an error output in the deck"
     assert "{glue" not in text, "a glue role reached the deck unpasted"
     assert "{solution" not in text, "a solution reached the deck"
+    assert "claim(" not in text, "a claims cell reached the deck"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
