@@ -202,6 +202,7 @@ def test_sample_is_deterministic_per_seed():
 # --- training and the shipped models ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_short_training_run_lowers_the_loss():
     train, valid = charlm.corpus("train")[:100_000], charlm.corpus("valid")[:20_000]
     torch.manual_seed(0)
@@ -228,6 +229,16 @@ def test_stream_batches_are_contiguous_per_stream():
 LOG = charlm.WEIGHTS / "charlm-log.json"
 
 
+@pytest.mark.skipif(not LOG.is_file(), reason="no shipped weights (run make charlm)")
+@pytest.mark.parametrize("kind", ["lstm", "rnn"])
+def test_shipped_weights_load_as_the_logged_model(kind):
+    model, logged = charlm.load_pretrained(kind), json.loads(LOG.read_text())["models"][kind]
+    assert model.kind == kind and model.rnn.hidden_size == logged["hidden_size"]
+    assert n_params(model) == logged["params"]
+    assert charlm.bits_per_char(model, charlm.corpus("valid")[:3000]) < 3.0  # untrained: log2(97) = 6.6
+
+
+@pytest.mark.slow
 @pytest.mark.skipif(not LOG.is_file(), reason="no shipped weights (run make charlm)")
 @pytest.mark.parametrize("kind", ["lstm", "rnn"])
 def test_shipped_weights_reproduce_the_logged_test_bits_per_char(kind):
