@@ -54,10 +54,11 @@ slides: html
 	$(BIN)/python tools/slides.py build _build/slides _build/html
 	@echo "The slides are built: $(CURDIR)/_build/slides/"
 
-# The student edition: the same book without solutions, into _build/student/html.
+# The student edition: the same book without solutions and without the instructor guide.
 student: html
-	$(BIN)/python tools/student.py config _build/student/_config.yml
-	$(BIN)/jupyter-book build . --config _build/student/_config.yml --path-output _build/student \
+	$(BIN)/python tools/student.py config _build/student
+	$(BIN)/jupyter-book build . --config _build/student/_config.yml --toc _build/student/_toc.yml \
+		--path-output _build/student \
 		-W -n --keep-going
 	rm -rf _build/student/html && mv _build/student/_build/html _build/student/html
 	$(BIN)/python tools/student.py strip _build/student/html/_sources

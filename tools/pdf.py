@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 import yaml
-from bookconfig import CHROMIUM, CHROMIUM_ARGS, ROOT, book_config
+from bookconfig import CHROMIUM, CHROMIUM_ARGS, ROOT, book_config, write_build_files
 
 MARGIN = {"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"}
 FOOTER = (
@@ -44,11 +44,10 @@ def single_page(student: bool = False) -> Path:
     """Build the book (or the student edition) as one HTML page; returns the page's path."""
     edition = "student" if student else "book"
     work = ROOT / "_build" / "pdf" / edition
-    work.mkdir(parents=True, exist_ok=True)
-    (work / "_config.yml").write_text(yaml.safe_dump(book_config(student), sort_keys=False))
+    config, toc = write_build_files(work, student)
     command = [
-        str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--config",
-        str(work / "_config.yml"), "--path-output", str(work), "--builder", "singlehtml",
+        str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--config", str(config),
+        "--toc", str(toc), "--path-output", str(work), "--builder", "singlehtml",
         "-W", "-n", "--keep-going",
     ]  # fmt: skip
     subprocess.run(command, check=True)

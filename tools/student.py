@@ -1,12 +1,13 @@
 """The student edition: the same book with every exercise solution removed.
 
-    python tools/student.py config OUT.yml   write the student build's Jupyter Book config
+    python tools/student.py config DIR       write the student build's config and toc into DIR
     python tools/student.py strip DIR        remove solutions from the notebooks under DIR
 
 A solution is the cells tagged "solution": a markdown cell with a `:::{solution}` block, or a
 gated solution (`solution-start` ... code cells ... `solution-end`), every cell of it tagged.
-The config is `tools/bookconfig.book_config(student=True)`: the book's own, without solutions and
-without Colab/Binder buttons, sharing the main build's execution cache (nothing runs again). The
+The config and toc are `tools/bookconfig`'s for the student edition: the book's own, without
+solutions, without Colab/Binder buttons and without the instructor guide, sharing the main build's
+execution cache (nothing runs again). The
 download button serves the notebook with its solution cells removed.
 """
 
@@ -16,8 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-import yaml
-from bookconfig import book_config
+from bookconfig import write_build_files
 
 ROOT = Path(__file__).resolve().parent.parent
 TAG = "solution"
@@ -43,8 +43,8 @@ def strip_notebooks(folder: Path) -> int:
 if __name__ == "__main__":
     command, target = sys.argv[1], Path(sys.argv[2])
     if command == "config":
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(yaml.safe_dump(book_config(student=True), sort_keys=False))
+        for path in write_build_files(target, student=True):
+            print(f"wrote {path}")
     elif command == "strip":
         print(f"removed {strip_notebooks(target)} solution cells from the notebooks under {target}")
     else:

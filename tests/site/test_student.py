@@ -83,3 +83,31 @@ def test_student_pages_and_downloads_hold_no_solution(path):
     assert not any("solution" in cell["metadata"].get("tags", []) for cell in download["cells"])
     text = "".join(source(cell) for cell in download["cells"])
     assert "{solution" not in text and "{exercise}" in text
+
+
+def test_the_student_edition_leaves_out_the_instructor_guide():
+    assert (HTML / "book" / "instructor-guide.html").exists(), "the full edition lost its instructor guide"
+    assert not (STUDENT / "book" / "instructor-guide.html").exists(), "the student edition has the guide"
+
+
+def local_targets(page: Path) -> set[Path]:
+    """The files that the page's local links and sources point at (anchors and queries dropped)."""
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    targets = set()
+    for tag, attr in (("a", "href"), ("link", "href"), ("img", "src"), ("script", "src")):
+        for element in soup.find_all(tag, **{attr: True}):
+            url = element[attr].split("#")[0].split("?")[0]
+            if url and not re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I):  # http:, mailto:, data: ...
+                targets.add((page.parent / url).resolve())
+    return targets
+
+
+def test_no_link_of_the_student_edition_is_broken():
+    broken = {}
+    for page in STUDENT.rglob("*.html"):
+        if "_static" in page.parts or "_sources" in page.parts:
+            continue
+        missing = [t for t in local_targets(page) if not (t.is_file() or (t / "index.html").is_file())]
+        if missing:
+            broken[str(page.relative_to(STUDENT))] = sorted(str(t.relative_to(STUDENT)) for t in missing)[:5]
+    assert not broken, f"links to missing files in the student edition: {broken}"
