@@ -182,4 +182,7 @@ def test_the_student_edition_has_the_exercises_but_no_solutions():
     student = text_of(STUDENT_PDF)
     assert TEXT.count("Solution to Exercise") > 0, "the full edition lost its solutions"
     assert "Solution to Exercise" not in student
+    guide = (ROOT / "book" / "instructor-guide.md").read_text().splitlines()[0].lstrip("# ").strip()
+    assert squash(guide) in squash(TEXT), "the full edition lost the instructor guide"
+    assert squash(guide) not in squash(student), "the student edition prints the instructor guide"
     assert student.count("Exercise") > 0
