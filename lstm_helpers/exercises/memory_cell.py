@@ -105,17 +105,24 @@ def check_gate(fn: Callable, gate: str, seed: int = 0, layout: str = "torch", ve
     error = error or shape_problem(f"{gate}_t", out)
     if error:
         return report(False, error, verbose)
-    values = dict(zip(GATES, LSTMCell.from_torch(lstm).gates(x_t, h_prev)))
+    cell = LSTMCell.from_torch(lstm)
+    values = dict(zip(GATES, cell.gates(x_t, h_prev)))
     d = diff(out, values[gate])
     if d < TOL:
         return report(True, f"{gate}_t matches torch.nn.LSTM (max difference {d:.1e}).", verbose)
-    stacked = ", ".join(GATES)
+    stacked, act = ", ".join(GATES), "tanh" if gate == "g" else "sigmoid"
+    block = {name: GATES.index(name) + 1 for name in GATES}  # 1-based, as "the second block"
+    with torch.no_grad():  # this gate's activation on another gate's rows: the wrong block read
+        W_x, W_h, b = cell.stacked()
+        blocks = dict(zip(GATES, (x_t @ W_x + h_prev @ W_h + b).chunk(4, dim=1)))  # pre-activations
+    wrong_rows = {name: getattr(torch, act)(a) for name, a in blocks.items() if name != gate}
     other = first_mistake(out, [
-        (value, f"you computed the {name} gate, not {gate}: check which chunk you took "
-                f"(torch stacks {stacked}).")
-        for name, value in values.items()
+        *((value, f"you computed the {name} gate, not {gate}: check which chunk you took "
+                  f"(torch stacks {stacked}).") for name, value in values.items()),
+        *((value, f"you took block {block[name]} of the stacked rows, the {name} gate's; torch stacks "
+                  f"{stacked}, so the {gate} gate is block {block[gate]}.")
+          for name, value in wrong_rows.items()),
     ])  # fmt: skip
-    act = "tanh" if gate == "g" else "sigmoid"
     return report(False, other or f"{gate}_t is off by up to {d:.3g}: check the weights, both biases and "
                   f"{act}.", verbose)  # fmt: skip
 

@@ -71,6 +71,16 @@ def test_gate_checker_names_the_gate_computed(capsys):
     assert "you computed the f gate, not o" in capsys.readouterr().out
 
 
+def test_gate_checker_names_the_block_read_with_the_right_activation(capsys):
+    def third_block(x_t, h_prev, p):  # sigmoid of the candidate's rows, asked for the forget gate
+        z = x_t @ p["weight_ih"].T + p["bias_ih"] + h_prev @ p["weight_hh"].T + p["bias_hh"]
+        return torch.sigmoid(z.chunk(4, dim=1)[2])
+
+    assert not exercises.check_gate(third_block, "f")
+    out = capsys.readouterr().out
+    assert "block 3" in out and "the g gate's" in out and "f gate is block 2" in out, out
+
+
 # --- check_forget_grads: the forget gate's weight gradients at one step, against autograd ---
 
 
