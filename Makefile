@@ -88,8 +88,8 @@ notebooks: $(STAMP)
 site-tests: $(STAMP)
 	$(BIN)/pytest tests/site -q
 
-# The built site in headless Chromium (tests/browser): Debian's chromium (apt-get, as root, when it
-# is missing) driven by Playwright. Where no browser can be installed the tests skip, loudly.
+# The built site in headless Chromium (tests/browser): Debian's chromium (apt-get, as root or with
+# sudo, when it is missing) driven by Playwright. Where no browser can be installed the tests skip, loudly.
 $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $(AXE)
@@ -98,14 +98,18 @@ $(BROWSER_STAMP): requirements-browser.txt $(STAMP)
 	$(BIN)/python -m pip install -q -r requirements-browser.txt
 	@touch $(BROWSER_STAMP)
 
+# apt-get as root, or through passwordless sudo (GitHub's runners); empty where neither can run it
+APT := $(shell command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] && echo "env" \
+	|| { sudo -n true 2>/dev/null && echo "sudo -n env"; }; })
+APT_GET := $(APT) DEBIAN_FRONTEND=noninteractive apt-get
+
 browser-setup: $(BROWSER_STAMP) $(AXE)
 	@if [ ! -x $(CHROMIUM) ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
-	    || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } \
+	  if [ -n "$(APT)" ]; then \
+	    $(APT_GET) install -y -q chromium || { $(APT_GET) update -q && $(APT_GET) install -y -q chromium; } \
 	    || echo "WARNING: apt-get could not install chromium: the browser tests will be SKIPPED"; \
 	  else \
-	    echo "WARNING: no $(CHROMIUM) and not root (or no apt-get): the browser tests will be SKIPPED"; \
+	    echo "WARNING: no $(CHROMIUM), and apt-get cannot run (not root, no sudo): the browser tests will be SKIPPED"; \
 	  fi; \
 	fi
 
@@ -119,8 +123,8 @@ screenshots: html browser-setup
 # The PDF edition: the book built as one page and printed by the browser tests' Chromium, with
 # poppler-utils (pdftotext) to number the contents; the student edition's PDF has no solutions.
 pdf: html browser-setup
-	@command -v pdftotext >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive \
-	  apt-get install -y -q poppler-utils; } || echo "WARNING: no pdftotext (apt-get install poppler-utils)"
+	@command -v pdftotext >/dev/null || { [ -n "$(APT)" ] && $(APT_GET) install -y -q poppler-utils; } \
+	  || echo "WARNING: no pdftotext (apt-get install poppler-utils)"
 	$(BIN)/python tools/pdf.py build _build/pdf/lstm-book.pdf
 	$(BIN)/python tools/pdf.py build _build/pdf/lstm-book-student.pdf --student
 	@echo "The PDF is built: $(CURDIR)/_build/pdf/lstm-book.pdf"

@@ -8,7 +8,7 @@ For each environment, from pyproject.toml's dependencies:
           `pip install` of the package must change nothing;
   newest  the newest releases the registries serve that install here.
 torch: only the CPU build of requirements.txt installs here without a multi-GB CUDA download, so
-every environment gets that one (the floor of torch is what Colab's torch meets; see the README).
+every environment gets that one (the floor of torch is what Colab's torch meets; see docs/compatibility.md).
 
 In each: a fresh clone of this repository's HEAD, a plain `pip install` of it (not editable, as the
 setup cell does), the unit tests, and every notebook of _toc.yml executed live (tools/live.py:

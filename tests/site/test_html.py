@@ -118,3 +118,18 @@ def test_math_is_typeset_by_the_sites_own_mathjax():
     assert served.is_file() and served.stat().st_size > 500_000, f"MathJax not served at {served}"
     fonts = served.parent / "output" / "chtml" / "fonts" / "woff-v2"
     assert len(list(fonts.glob("*.woff"))) > 10, "MathJax fonts missing"
+
+
+@pytest.mark.parametrize("root", [HTML, HTML.parent / "student" / "html"], ids=["book", "student"])
+def test_every_page_names_the_licences_and_offers_to_report_a_mistake(root):
+    repo = config()["repository"]["url"]
+    assert (root / "index.html").exists(), f"no build in {root}: run `make book` and `make student`"
+    for name in toc_files():
+        file = root / f"{name}.html"
+        if not file.exists():  # the student edition leaves out the pages for instructors
+            continue
+        hrefs = {a["href"] for a in BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
+                 .find_all("a", href=True)}  # fmt: skip
+        licence = "https://creativecommons.org/licenses/by/4.0/"
+        assert licence in hrefs, f"{name}: no text licence in the footer"
+        assert any(h.startswith(f"{repo}/issues/new") for h in hrefs), f"{name}: no 'open issue' button"

@@ -186,3 +186,9 @@ def test_the_student_edition_has_the_exercises_but_no_solutions():
     assert squash(guide) in squash(TEXT), "the full edition lost the instructor guide"
     assert squash(guide) not in squash(student), "the student edition prints the instructor guide"
     assert student.count("Exercise") > 0
+
+
+@pytest.mark.parametrize("pdf", [PDF, STUDENT_PDF], ids=lambda p: p.stem)
+def test_the_title_page_names_both_licences(pdf):
+    title_page = squash(page_texts(pdf)[0])
+    assert "CC BY 4.0" in title_page and "MIT" in title_page, f"no licence on the title page: {title_page}"
