@@ -9,6 +9,7 @@ on the settings value), so the claims the text makes are the claims the test che
     scores = country_units(run, data)         # (H, n_countries): which unit keeps which country
     retention(3.0)                            # a fresh LSTM with forget bias 3: what survives
     draw_belt("forget")                       # the belt over three steps, the gates up to one stage
+    fresh_jacobians()                         # fresh RNN and LSTMs: ||d state_T/d state_{T-k}|| by lag
     clue_gradients()                          # fresh RNN and LSTMs: ||dL/d state_t|| at every word
 
 Where the country and the fillers are comes from the data (`data.info`), never from a literal.
@@ -184,7 +185,7 @@ def draw_forget_slider(forget_bias: float, s: Settings = SETTINGS):
     left.semilogy(rnn_gradient(s), color=plots.PALETTE["rnn"], label=r"RNN $\|\partial h_T/\partial h_t\|$")
     left.axvline(s.lag, color=plots.PALETTE["neutral"], linestyle=":")
     left.set_ylim(1e-16, 1e2)
-    left.set_xlabel("lag $T - t$ (steps)")
+    left.set_xlabel("lag $k$ (steps back from the last word)")
     left.legend(loc="lower left", fontsize=9)
     bars = {"per step": kept["per_step"], f"over {s.gap}": kept["over_gap"]}
     right.bar(list(bars), list(bars.values()), color=plots.GATE_COLOURS["f"])
@@ -330,6 +331,18 @@ def fresh_model(name: str, s: Settings = SETTINGS):
     bias = s.forget_bias if bias == "settings" else bias
     task = tasks.fluent(s.gap)
     return models.for_task(task, kind, hidden_size=s.hidden_size, seed=s.seed, forget_bias=bias)
+
+
+@functools.cache
+def fresh_jacobians(s: Settings = SETTINGS) -> dict[str, torch.Tensor]:
+    """||d state_T / d state_{T-k}|| by lag k on the running sentence, for each fresh model of FRESH.
+
+    The state is h for the RNN and the memory c for the LSTMs; all are untrained, same size and seed.
+    """
+    return {
+        name: gradients.jacobian_norms(*gradients.from_model(fresh_model(name, s), example(s).x))
+        for name in FRESH
+    }
 
 
 @functools.cache

@@ -39,11 +39,19 @@ def test_one_cell_unit_separates_a_country_across_the_whole_gap(trained):
     assert scores.max() >= 0.95
 
 
-def test_the_gradient_along_c_beats_the_rnn_along_h_by_100_at_lag_50(trained):
-    lstm_grad, rnn_grad = memory.lstm_and_rnn_jacobians(trained[0])
-    lag = memory.SETTINGS.lag
-    assert lag == 50
-    assert lstm_grad[lag] >= 100 * rnn_grad[lag]
+def test_fresh_against_fresh_only_the_forget_bias_keeps_the_jacobian_at_the_country_word():
+    lag = memory.example().info["lag"]  # the country word, steps back from the last word
+    norms = {name: v[lag].item() for name, v in memory.fresh_jacobians().items()}
+    assert norms["rnn"] < 1e-10 and norms["lstm_default"] < 1e-10  # both lose it
+    assert norms["lstm"] >= 1e6 * max(norms["rnn"], norms["lstm_default"])
+    assert norms["lstm"] > 1  # the indirect roads add to the belt's
+
+
+def test_fresh_jacobians_are_the_retention_and_rnn_gradients_of_the_same_fresh_models():
+    fresh = memory.fresh_jacobians()
+    assert torch.equal(fresh["rnn"], memory.rnn_gradient())
+    assert torch.equal(fresh["lstm"], memory.retention(memory.SETTINGS.forget_bias)["gradient"])
+    assert torch.equal(fresh["lstm_default"], memory.retention(None)["gradient"])
 
 
 def test_a_default_forget_gate_forgets_and_a_high_one_keeps():
@@ -176,7 +184,7 @@ def test_the_pages_own_lstm_step_equals_torch_lstm():
     assert (c - c_ref[0]).abs().max() < 1e-12
 
 
-def test_the_pages_own_lstm_backward_equals_autograd():
+def test_the_pages_own_lstm_backward_equals_autograd_weights_included():
     ns = scratch_cells(CHAPTER)
     torch.manual_seed(3)
     cell = cells.LSTMCell(2, 5, dtype=torch.float64)
@@ -187,5 +195,9 @@ def test_the_pages_own_lstm_backward_equals_autograd():
         h, c = cell(x_t, (h, c))
         hs.append(h)
         cs.append(c)
-    reference = torch.stack(torch.autograd.grad((torch.stack(hs) * grad_h).sum(), cs))
-    assert (ns["lstm_backward"](cell, x, grad_h) - reference).abs().max() < 1e-10
+    dcs, dW = ns["lstm_backward"](cell, x, grad_h)
+    assert sorted(dW) == sorted(f"W_{s}{k}" for s in "xh" for k in "ifgo")
+    *reference, = torch.autograd.grad((torch.stack(hs) * grad_h).sum(), cs + [getattr(cell, n) for n in dW])
+    assert (dcs - torch.stack(reference[: len(cs)])).abs().max() < 1e-10
+    for name, ref in zip(dW, reference[len(cs) :]):
+        assert dW[name].shape == ref.shape and (dW[name] - ref).abs().max() < 1e-10, name
