@@ -37,6 +37,7 @@ class Settings:
     steps: int = 150  # at most; runs stop when the task counts as solved
     eval_every: int = 10
     forget_bias: float = 4.0  # the LSTM's forget bias (chapters 4 and 6)
+    reber_min_lag: int = 10  # the embedded Reber run on long strings only: every lag at least this
     drift_T: int = 50  # length of the sensor series
     drift_lr: float = 1e-2  # the drift task learns faster with a larger step
     drift_steps: int = 400
@@ -68,33 +69,53 @@ def reber_string(gen: torch.Generator) -> list[str]:
     return out + ["E"]
 
 
-def reber_strings(n: int, seed: int | torch.Generator) -> tasks.SequenceData:
+def reber_strings(n: int, seed: int | torch.Generator, min_lag: int = 0) -> tasks.SequenceData:
     """n embedded Reber strings cut before their last two symbols; target: the closing T or P.
 
     A string is B, T or P, a Reber string, the same T or P, E. The model reads up to the end of
     the inner string and names the symbol that must close it: the second symbol, read long ago.
+    `info["clue"]` is where that symbol stands (1) and `info["lag"]` (n,) how many steps each string
+    has from it to the last symbol read, where the model answers: the inner string's length.
+    `min_lag` > 0 keeps only long strings (an inner string shorter than it is drawn again); at 0 every
+    string is kept, as in the 1997 paper.
     """
     require_int("n", n, 1)
+    require_int("min_lag", min_lag, 0, 25)
     gen = tasks._generator(seed)
     vocab, labels = tasks.Vocab(list(SYMBOLS)), tasks.Vocab(["T", "P"])
     y = torch.randint(2, (n,), generator=gen)  # (n,) 0: T, 1: P
-    seqs = [["B", labels.words[int(k)], *reber_string(gen)] for k in y]
+    seqs = []
+    for k in y:
+        inner = reber_string(gen)
+        while len(inner) < min_lag:  # lag = len(inner): from the second symbol to the inner E
+            inner = reber_string(gen)
+        seqs.append(["B", labels.words[int(k)], *inner])
     lengths = torch.tensor([len(s) for s in seqs])  # (n,)
     x = torch.full((int(lengths.max()), n), vocab.index["."])  # (T_max, n) padded with "."
     for k, s in enumerate(seqs):
         x[: len(s), k] = vocab.encode(s)
-    return tasks.SequenceData(x=x, y=y, target="class", lengths=lengths, vocab=vocab, labels=labels)
+    info = {"clue": 1, "lag": lengths - 1 - 1}  # the answer comes after the last symbol read
+    return tasks.SequenceData(
+        x=x, y=y, target="class", lengths=lengths, vocab=vocab, labels=labels, info=info
+    )
 
 
-def reber() -> tasks.Task:
-    """The embedded Reber task: solved at 99% test accuracy; chance is 50%."""
-    return tasks.Task(name="embedded Reber", maker=reber_strings, target="class")
+def reber(min_lag: int = 0) -> tasks.Task:
+    """The embedded Reber task (only strings with a lag of `min_lag` or more): solved at 99% test accuracy.
+
+    Chance is 50%.
+    """
+    require_int("min_lag", min_lag, 0, 25)
+    name = "embedded Reber" + (f", lag >= {min_lag}" if min_lag else "")
+    return tasks.Task(name=name, maker=partial(reber_strings, min_lag=min_lag), target="class")
 
 
 def drift_series(n: int, T: int, seed: int | torch.Generator) -> tasks.SequenceData:
     """n sensor series of T readings in [-1, 1], one marked as the calibration (first 10 steps).
 
     x[:, k] = (reading, marker), marker 1 at the calibration step; target: (last - calibrated) / 2.
+    `info["calibration"]` (n,) is the marked step and `info["lag"]` (n,) how many steps lie between it
+    and the last reading, where the model answers.
     """
     require_int("n", n, 1)
     require_int("T", T, 11)
@@ -105,7 +126,7 @@ def drift_series(n: int, T: int, seed: int | torch.Generator) -> tasks.SequenceD
     marker[cal, torch.arange(n)] = 1.0
     y = (reading[-1] - reading[cal, torch.arange(n)]) / 2  # (n,) in [-1, 1]
     x = torch.stack([reading, marker], dim=-1)  # (T, n, 2)
-    return tasks.SequenceData(x=x, y=y, target="value", info={"calibration": cal})
+    return tasks.SequenceData(x=x, y=y, target="value", info={"calibration": cal, "lag": T - 1 - cal})
 
 
 def drift(T: int = SETTINGS.drift_T) -> tasks.Task:

@@ -35,9 +35,20 @@ def test_embedded_reber_target_is_the_second_symbol_and_padding_follows_the_leng
     for k in range(64):
         seq = [words[int(i)] for i in data.x[: data.lengths[k], k]]
         assert seq[:1] == ["B"] and legal(seq[2:])
-        assert data.labels.words[int(data.y[k])] == seq[1]
+        assert data.labels.words[int(data.y[k])] == seq[data.info["clue"]]
+        assert data.info["lag"][k] == len(seq) - 1 - data.info["clue"]  # steps from the clue to the answer
         assert all(words[int(i)] == "." for i in data.x[data.lengths[k] :, k])
     assert torch.equal(applications.reber_strings(8, 1).x, applications.reber_strings(8, 1).x)
+
+
+def test_a_minimum_lag_keeps_only_long_strings_and_min_lag_0_changes_nothing():
+    data = applications.reber_strings(64, seed=3, min_lag=13)
+    assert int(data.info["lag"].min()) >= 13
+    assert torch.equal(data.info["lag"], data.lengths - 2)
+    assert torch.equal(applications.reber_strings(16, 5, min_lag=0).x, applications.reber_strings(16, 5).x)
+    assert int(applications.reber(min_lag=13).make(32, 0).info["lag"].min()) >= 13
+    with pytest.raises(ValueError, match="min_lag"):
+        applications.reber_strings(4, seed=0, min_lag=26)
 
 
 def test_drift_target_is_half_the_change_since_the_marked_reading():
@@ -45,6 +56,7 @@ def test_drift_target_is_half_the_change_since_the_marked_reading():
     assert data.x.shape == (20, 32, 2)
     cal = data.x[:, :, 1].argmax(0)  # (32,)
     assert torch.equal(cal, data.info["calibration"]) and int(cal.max()) < 10
+    assert torch.equal(data.info["lag"], 19 - cal)  # from the marked reading to the last one
     assert torch.equal(data.x[:, :, 1].sum(0), torch.ones(32))
     assert torch.allclose(data.y, (data.x[-1, :, 0] - data.x[cal, torch.arange(32), 0]) / 2)
     with pytest.raises(ValueError, match="T"):
