@@ -8,6 +8,7 @@ The notebook (notebooks/03-vanishing-gradients.ipynb) and its test call these fu
     lag_profile(sigma)                     # ||dh_T/dh_{T-k}|| for every lag k, and sigma ** k
     draw_scale(sigma)                      # the recurrent-weight-scale slider's frame
     trained_lag_norms()                    # ||dL/dh_{T-k}|| on chapter 2's trained RNN
+    trained_history(gap=...)               # how chapter 2's RNN trained at a gap (loss, accuracy)
     step_shares(gap=...)                   # each word's share of the weight update
     train_sgd(clip)                        # plain SGD with large W_hh, clipped by hand or not
 
@@ -126,6 +127,15 @@ def trained_rnn(s: Settings = SETTINGS) -> models.SequenceModel:
     return ch2.train_rnn(s.gap, s.trained)[0]
 
 
+def trained_history(gap: int | None = None, s: Settings = SETTINGS) -> train.History:
+    """How chapter 2's RNN trained at `gap` filler words (default: its long gap): loss, test accuracy.
+
+    Cached in chapter 2, so the long gap's network is the one `trained_rnn` returns.
+    """
+    gap = s.gap if gap is None else require_int("gap", gap, 0)
+    return ch2.train_rnn(gap, s.trained)[1]
+
+
 def probe_sentences(s: Settings = SETTINGS) -> tasks.SequenceData:
     """Held-out sentences at chapter 2's long gap, for the trained RNN's gradients."""
     return tasks.fluent_sentences(s.n_probe, s.gap, seed=s.trained.show_seed)
@@ -197,14 +207,14 @@ def train_sgd(clip: float, s: Settings = SETTINGS) -> dict[str, list[float]]:
             batch = task.make(s.batch_size, stream)
             loss = nn.functional.cross_entropy(model(batch.x), batch.y)
             grads = torch.autograd.grad(loss, params)
-            # ||g|| = sqrt(sum of g^2 over every weight of the network)
-            norm = torch.sqrt(sum((g**2).sum() for g in grads)).item()
-            # g <- g * min(1, c / ||g||)
+            # ||grad L|| = sqrt(sum of (dL/dw)^2 over every weight w of the network)
+            norm = torch.sqrt(sum((grad**2).sum() for grad in grads)).item()
+            # grad L <- grad L * min(1, c / ||grad L||)
             scale = min(1.0, clip / norm) if clip > 0 else 1.0
             with torch.no_grad():
-                for p, g in zip(params, grads):
-                    # w <- w - lr * g
-                    p -= s.sgd_lr * scale * g
+                for p, grad in zip(params, grads):
+                    # w <- w - lr * grad L
+                    p -= s.sgd_lr * scale * grad
             log["loss"].append(loss.item())
             log["grad_norm"].append(norm)
             log["sigma_max"].append(gradients.sigma_max(model.rnn.weight_hh_l0))

@@ -18,6 +18,7 @@ from torch import nn
 matplotlib.use("Agg")
 
 from lstm_helpers import cells, gradients, tasks, widgets  # noqa: E402
+from lstm_helpers.chapters import long_term_dependencies as ch2  # noqa: E402
 from lstm_helpers.chapters import vanishing_gradients as ch3  # noqa: E402
 
 S = ch3.SETTINGS
@@ -227,3 +228,32 @@ def test_notebook_one_copy_per_step_terms_sum_to_torch_nn_gradient(page):
     assert terms.shape == (12, 32, 32)
     assert torch.allclose(terms.sum(0), rnn.weight_hh_l0.grad.T, rtol=0, atol=1e-12)
     assert terms[0].norm() < terms[-1].norm()  # the far step's term is the smaller
+
+
+def test_notebook_step_jacobian_equals_torch_nn_rnn_autograd(page):
+    for H, seed in ((2, 5), (5, 6)):
+        rnn = _rnn(3, H, seed=seed)
+        gen = torch.Generator().manual_seed(seed)
+        x_t = torch.randn(1, 1, 3, generator=gen, dtype=torch.float64)
+        h_prev = torch.randn(H, generator=gen, dtype=torch.float64).tanh()
+        h_t = rnn(x_t, h_prev[None, None])[0][0, 0].detach()
+        ref = _state_grad(rnn, x_t, h_prev)  # (H_out, H_in)
+        ours = page["step_jacobian"](rnn.weight_hh_l0.detach().T, h_t)  # the book's W_hh is weight_hh^T
+        assert torch.allclose(ours, ref, rtol=0, atol=1e-12)
+
+
+def test_notebook_closed_form_singular_values_equal_svdvals(page):
+    gen = torch.Generator().manual_seed(7)
+    rotation = torch.tensor([[0.6, -0.8], [0.8, 0.6]], dtype=torch.float64)  # sigma_1 = sigma_2 = 1
+    rank_one = torch.tensor([[1.0, 2.0], [2.0, 4.0]], dtype=torch.float64)  # sigma_2 = 0
+    for M in [rotation, rank_one, *torch.randn(20, 2, 2, generator=gen, dtype=torch.float64)]:
+        ours = page["singular_values_2x2"](M)
+        assert not ours.isnan().any()
+        assert torch.allclose(ours, torch.linalg.svdvals(M), rtol=0, atol=1e-7)
+
+
+def test_trained_history_is_chapter_2s_run_and_names_a_bad_gap():
+    assert ch3.trained_history() is ch2.train_rnn(S.gap, S.trained)[1]  # cached there: the same run
+    assert ch3.trained_history().final < 0.35  # the long gap fails: near chance (0.25)
+    with pytest.raises(ValueError, match="gap"):
+        ch3.trained_history(-1)
