@@ -127,12 +127,6 @@ def test_every_gate_of_the_belt_is_fed_from_below_by_x_t_and_h_prev():
         matplotlib.pyplot.close(fig)
 
 
-def test_the_chapters_first_figure_after_the_opening_is_the_belt():
-    code = [source(c) for c in notebook(CHAPTER)["cells"] if c["cell_type"] == "code"]
-    drawing = [c for c in code if "draw_" in c or "plots.new_figure" in c]
-    assert 'draw_belt("belt")' in drawing[0]
-
-
 def test_the_state_gradient_by_the_recursion_equals_autograd():
     data = memory.example()
     for name in ("rnn", "lstm"):
