@@ -2,7 +2,9 @@
 
 The cells tagged "from-scratch" (the RNN step and its unrolled loop, written in the notebook) and
 the cell tagged "training-loop" (the loop written in full) are executed from the notebook itself,
-so these tests check the code the reader sees, not a copy of it.
+so these tests check the code the reader sees, not a copy of it. The hidden claims cell beside the
+loop is run the same way: with the chapter's settings its sentences hold, and a longer loop makes one
+false, which fails naming the sentence, as the book build would.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from helpers_repo import ROOT, notebook, source
 
-from lstm_helpers import tasks, train
+from lstm_helpers import prose, tasks, train
 from lstm_helpers.chapters import sequences_and_rnns as ch1
 
 NOTEBOOK = ROOT / "notebooks" / "01-sequences-and-rnns.ipynb"
@@ -131,3 +133,30 @@ def test_the_sky_clue_is_followed_only_by_is():
 def test_the_notebook_prints_no_helper_source():
     text = "".join(source(cell) for cell in notebook(NOTEBOOK)["cells"])
     assert "getsource" not in text
+
+
+def run_cells(ids: list[str], namespace: dict) -> dict:
+    """Execute the notebook's cells with these ids, in order, in `namespace`."""
+    cells = {cell.get("id"): source(cell) for cell in notebook(NOTEBOOK)["cells"]}
+    for cell_id in ids:
+        exec(cells[cell_id], namespace)
+    return namespace
+
+
+def loop_and_its_claims(s: ch1.Settings) -> dict:
+    """The training loop, its printout and the hidden claims cell beside it, as the page runs them."""
+    namespace = {"torch": torch, "F": F, "time": time, "tasks": tasks, "train": train, "chapter": ch1,
+                 "settings": s, "glue": lambda name, value: value, "seconds": prose.seconds,
+                 "claim": prose.claim}  # fmt: skip
+    with train.one_thread():
+        return run_cells(["c38", "c40", "c40-claims"], namespace)
+
+
+def test_the_pages_claims_hold_with_the_chapters_settings():
+    loop_and_its_claims(S)  # raises ClaimError if a sentence beside the loop is false
+
+
+def test_a_longer_loop_makes_the_page_fail_naming_its_sentence():
+    """Train until the loss is near 0: 'the loss is still far from 0' is then false, and says so."""
+    with pytest.raises(prose.ClaimError, match="the loss is still far from 0"):
+        loop_and_its_claims(dataclasses.replace(S, loop_steps=400))
