@@ -33,7 +33,7 @@ from lstm_helpers.checks import require_int
 class Settings:
     """Chapter 4's settings; the notebook and its test read them from here."""
 
-    gap: int = 50  # filler words between the country and the blank
+    gap: int = 50  # filler words between the country and "i speak fluent"
     hidden_size: int = 32  # H, the number of memory cells
     forget_bias: float = 4.0  # b_f at initialisation: sigmoid(4) = 0.98, keep by default
     steps: int = 300  # training budget; `fit` stops as soon as the task is solved
@@ -96,10 +96,10 @@ def threshold_accuracy(v: torch.Tensor, member: torch.Tensor) -> torch.Tensor:
 def country_units(run: cells.Unrolled, data: tasks.SequenceData) -> torch.Tensor:
     """(H, n_countries): how well each cell unit alone tells each country from the others.
 
-    The score is the worst step, from the country word to the blank, of `threshold_accuracy`:
+    The score is the worst step, from the country word to the last word, of `threshold_accuracy`:
     1.0 means one threshold on c_t of that unit separates the country at every step.
     """
-    c = run.c[data.info["clue"] :]  # (T - clue, n, H): from the country word to the blank
+    c = run.c[data.info["clue"] :]  # (T - clue, n, H): from the country word to the last word
     n_countries = len(data.labels)
     return torch.tensor([
         [threshold_accuracy(c[:, :, j], data.y == k).min().item() for k in range(n_countries)]
