@@ -17,6 +17,7 @@ from torch import nn
 
 from lstm_helpers import gradients, models, tasks, train
 from lstm_helpers.chapters import memory_cell
+from lstm_helpers.checks import require_int
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Settings:
     timed_length: int = 100  # T of the timed sequences
     timed_batch: int = 64  # batch of the timed sequences
     repeats: int = 7  # timed runs; the best one counts
+    large_length: int = 25  # T of the sequences exercise 5.5 times at H = 1024 (short: such a step is slow)
     short_gap: int = 2  # the short-gap task both models train on
     steps: int = 300  # at most this many training steps
     seed: int = 0  # weights and data
@@ -42,15 +44,29 @@ class Settings:
 SETTINGS = Settings()
 
 
-def seconds_per_step(layer: nn.Module, x: torch.Tensor, repeats: int) -> float:
-    """Best wall-clock seconds per time step of `layer` over x (T, batch, d), forward only."""
-    with torch.no_grad():
-        layer(x)  # warm-up
+def seconds_per_step(layer: nn.Module, x: torch.Tensor, repeats: int, backward: bool = False) -> float:
+    """Best wall-clock seconds per time step of `layer` over x (T, batch, d), best of `repeats` runs.
+
+    backward=False times the forward pass alone; True times a training step's forward and backward
+    pass (the gradient of the outputs' sum), then clears the layer's `.grad` (set to None).
+    """
+    require_int("repeats", repeats, 1)
+    if x.dim() != 3:
+        raise ValueError(f"x must be (T, batch, d), got shape {tuple(x.shape)}")
+
+    def run() -> None:
+        out, _ = layer(x)
+        if backward:
+            out.sum().backward()
+
+    with torch.set_grad_enabled(backward):
+        run()  # warm-up
         runs = []
         for _ in range(repeats):
             start = time.perf_counter()
-            layer(x)
+            run()
             runs.append(time.perf_counter() - start)
+    layer.zero_grad(set_to_none=True)
     return min(runs) / x.shape[0]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from types import SimpleNamespace
 
+import pytest
 import torch
 from helpers_repo import ROOT, notebook, source
 
@@ -63,3 +64,15 @@ def test_gradients_input_grad_norms_is_zero_beyond_the_window():
 def test_at_the_short_gap_both_models_solve_the_task():  # the chapter says "both solve it"
     runs = chapter.short_gap_runs()
     assert runs["rnn"].solved and runs["lstm"].solved
+
+
+def test_seconds_per_step_times_forward_or_a_training_step_and_leaves_no_gradient():
+    layer, x = torch.nn.LSTM(3, 4), torch.randn(5, 2, 3)
+    for backward in (False, True):
+        seconds = chapter.seconds_per_step(layer, x, repeats=2, backward=backward)
+        assert seconds > 0
+        assert all(p.grad is None for p in layer.parameters())
+    with pytest.raises(ValueError, match="repeats"):
+        chapter.seconds_per_step(layer, x, repeats=0)
+    with pytest.raises(ValueError, match=r"x must be \(T, batch, d\)"):
+        chapter.seconds_per_step(layer, x[0], repeats=1)
