@@ -180,6 +180,25 @@ def with_cached_outputs(nb):
     return merged
 
 
+def quiz_cells(cell) -> list:
+    """A code cell whose output is a question (lstm_helpers.quiz) as a clicker question: the question
+    and its lettered options on a new slide, the answer on the next fragment; other cells unchanged."""
+    import nbformat
+
+    from lstm_helpers.quiz import META, slide_cells
+
+    found = [o["metadata"][META] for o in cell.get("outputs", []) if META in o.get("metadata", {})]
+    if cell.cell_type != "code" or not found:
+        return [cell]
+    cells = []
+    for data in found:
+        for slide_type, text in slide_cells(data):
+            new = nbformat.v4.new_markdown_cell(text)
+            new.metadata["slideshow"] = {"slide_type": slide_type}
+            cells.append(new)
+    return cells
+
+
 def copy_assets(out: Path) -> None:
     for target, source in ASSETS.items():
         if not source.exists():
@@ -214,7 +233,7 @@ def build(out: Path, site: Path | None = None) -> list[Path]:
                 cell.source = plain_markdown(paste_glue(cell.source, values))
                 cells += split_heading_cell(cell)
             else:
-                cells.append(cell)
+                cells += quiz_cells(cell)
         nb.cells = title_figure_slides(cells)
         body, _ = exporter().from_notebook_node(nb)
         deck = out / f"{path.stem}.slides.html"
