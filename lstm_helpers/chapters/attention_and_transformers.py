@@ -1,0 +1,150 @@
+"""Chapter 9, from the LSTM to attention, measured: its settings and experiments, cached on the settings.
+
+- `seq2seq_model(attention)`, `shipped_seq2seq(attention, seed)`: the encoder-decoders of the chapter
+  (shipped weights trained by `make attention`).
+- `length_curves(s)`: exact-match accuracy against source length, without and with attention, per seed.
+- `live_seq2seq(s)`: one small encoder-decoder trained in the page for a few seconds.
+- `step_costs(s)`: seconds and memory to write one more character as the context grows: the LSTM, the
+  Transformer recomputing its whole window, the Transformer with a key-value cache.
+- `race_models()`, `race_log()`: chapter 8's LSTM and the Transformer trained for equal steps.
+
+Tensors are batch-first.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from lstm_helpers import charlm, seq2seq, transformer
+from lstm_helpers.train import one_thread
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything chapter 9 measures with, in one place."""
+
+    s2s_hidden: int = 32  # encoder and decoder units; small, so that one state is a real bottleneck
+    s2s_embed: int = 16
+    s2s_steps: int = 1500  # shipped models (tools/train_seq2seq.py)
+    s2s_batch: int = 64
+    s2s_lr: float = 1e-2
+    s2s_seeds: tuple[int, ...] = (0, 1, 2)
+    train_max: int = 8  # sources of length 1 ... train_max in training
+    test_lengths: tuple[int, ...] = (2, 4, 6, 8, 10, 12, 16)  # beyond train_max: unseen lengths
+    test_n: int = 500  # unseen sources per length
+    live_steps: int = 300  # the encoder-decoder trained in the page
+    live_max: int = 5
+    cost_contexts: tuple[int, ...] = (16, 32, 64, 128, 256, 512)  # characters already read
+    cost_repeats: int = 20  # steps timed per context (the median is kept)
+    seed: int = 0
+
+
+SETTINGS = Settings()
+
+
+def seq2seq_model(attention: bool, s: Settings = SETTINGS) -> seq2seq.EncoderDecoder:
+    """A fresh encoder-decoder of the chapter's size."""
+    return seq2seq.EncoderDecoder(s.s2s_hidden, s.s2s_embed, attention)
+
+
+@functools.cache
+def _shipped_seq2seq_states() -> dict:
+    return torch.load(charlm.WEIGHTS / "seq2seq-reversal.pt", map_location="cpu", weights_only=True)
+
+
+def shipped_seq2seq(attention: bool, seed: int, s: Settings = SETTINGS) -> seq2seq.EncoderDecoder:
+    """The shipped encoder-decoder trained from `seed`, in eval mode."""
+    model = seq2seq_model(attention, s)
+    model.load_state_dict(_shipped_seq2seq_states()[f"{'attention' if attention else 'plain'}-{seed}"])
+    return model.eval()
+
+
+@functools.cache
+def length_curves(s: Settings = SETTINGS) -> dict[str, np.ndarray]:
+    """"plain" / "attention" -> exact-match accuracy (seeds, lengths) on s.test_n unseen sources."""
+    out = {}
+    with one_thread():
+        for name, attention in (("plain", False), ("attention", True)):
+            out[name] = np.array([[seq2seq.exact_match(shipped_seq2seq(attention, seed, s), L, s.test_n)
+                                   for L in s.test_lengths] for seed in s.s2s_seeds])  # fmt: skip
+    return out
+
+
+@functools.cache
+def live_seq2seq(s: Settings = SETTINGS) -> tuple[seq2seq.EncoderDecoder, list[float]]:
+    """An encoder-decoder with attention trained in the page on short sources: (model, loss per step)."""
+    with one_thread():
+        torch.manual_seed(s.seed)
+        model = seq2seq_model(True, s)
+        losses = seq2seq.fit(model, s.live_steps, (1, s.live_max), s.seed, s.s2s_batch, s.s2s_lr)
+    return model.eval(), losses
+
+
+# --- the race on chapter 8's corpus -------------------------------------------------------------
+
+RACE = ("transformer", "lstm")
+
+
+@functools.cache
+def race_models() -> dict[str, torch.nn.Module]:
+    """The Transformer and the LSTM trained for equal steps by `make attention`, in eval mode."""
+    saved = torch.load(charlm.WEIGHTS / "equal-steps-lstm.pt", map_location="cpu", weights_only=True)
+    lstm = charlm.CharLM(**saved["config"])
+    lstm.load_state_dict(saved["state_dict"])
+    tf = transformer.load(charlm.WEIGHTS / "equal-steps-transformer.pt")
+    return {"transformer": tf, "lstm": lstm.eval()}
+
+
+def race_log() -> dict:
+    """The log tools/train_transformer.py wrote next to the race's weights."""
+    return json.loads((charlm.WEIGHTS / "equal-steps-log.json").read_text())
+
+
+# --- the cost of one more character -------------------------------------------------------------
+
+
+@torch.no_grad()
+def _seconds(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+@torch.no_grad()
+def step_costs(lstm: charlm.CharLM, tf: transformer.CharTransformer, s: Settings = SETTINGS) -> dict:
+    """For each context length n in s.cost_contexts: the median seconds to write character n + 1,
+    and the numbers each model keeps from one character to the next (its memory).
+
+    LSTM: one step from its (h, c). Transformer, no cache: the whole window of n + 1 characters read
+    again (its positions stop at `tf.context`, so longer contexts are read with a fresh, wider position
+    table: the cost is what matters here, not the prediction). Transformer, cache: one step reading
+    the n stored keys and values of every block.
+    """
+    wide = transformer.CharTransformer(**{**tf.config, "context": max(s.cost_contexts) + 1}).eval()
+    gen = torch.Generator().manual_seed(s.seed)
+    out = {"context": list(s.cost_contexts), "lstm": [], "full": [], "cache": [], "lstm_floats": [],
+           "full_floats": [], "cache_floats": []}  # fmt: skip
+    with one_thread():
+        for n in s.cost_contexts:
+            ids = torch.randint(0, charlm.VOCAB_SIZE, (1, n + 1), generator=gen)
+            _, state = lstm(ids[:, :n])
+            x_next = ids[:, n:]  # (1, 1) the character written next
+            out["lstm"].append(_seconds(functools.partial(lstm, x_next, state), s.cost_repeats))
+            out["full"].append(_seconds(functools.partial(wide, ids), s.cost_repeats))
+            cache = None
+            for t in range(n):
+                _, cache = wide.step(ids[:, t], cache)
+            out["cache"].append(_seconds(functools.partial(wide.step, ids[:, n], cache), s.cost_repeats))
+            out["lstm_floats"].append(sum(x.numel() for x in state))
+            out["cache_floats"].append(sum(k.numel() + v.numel() for k, v in cache))
+            out["full_floats"].append(ids.numel())  # no state: only the characters, all read again
+    return {k: np.array(v) for k, v in out.items()}
