@@ -35,6 +35,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 LETTERS = "ABCDEFGHIJ"
 KINDS = {"choice": "multiple choice", "predict": "predict, then look", "numeric": "type a number"}
 CODE = re.compile(r"`([^`]+)`")
+MATH = re.compile(r"\$([^$\n]+?)\$")
 
 
 @cache
@@ -49,8 +50,10 @@ def _text(value: object, name: str) -> str:
 
 
 def _inline(text: str) -> str:
-    """Escaped HTML; `code` in backticks becomes <code>; $...$ stays for MathJax on the site."""
-    return CODE.sub(lambda m: f"<code>{m.group(1)}</code>", html.escape(text, quote=False))
+    """Escaped HTML; `code` in backticks becomes <code>; $...$ becomes \\(...\\), which MathJax typesets
+    on the site (its default delimiters)."""
+    escaped = CODE.sub(lambda m: f"<code>{m.group(1)}</code>", html.escape(text, quote=False))
+    return MATH.sub(lambda m: f"\\({m.group(1)}\\)", escaped)
 
 
 def _plain(text: str) -> str:
@@ -143,7 +146,9 @@ def html_of(data: dict[str, Any], inline_script: bool = True) -> str:
     qid = question_id(data)
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     parts = [
-        f'<div class="quiz quiz-{data["kind"]}" id="{qid}" role="group" aria-labelledby="{qid}-q">',
+        # mathjax_process: the site's MathJax skips notebook pages except where asked (myst-nb)
+        f'<div class="quiz quiz-{data["kind"]} mathjax_process" id="{qid}" role="group"'
+        f' aria-labelledby="{qid}-q">',
         f'<script type="application/json" class="quiz-data">{payload}</script>',
         f'<p class="quiz-title"><span class="quiz-number-label"></span>Check yourself'
         f'<span class="quiz-kind">: {KINDS[data["kind"]]}</span></p>',

@@ -23,7 +23,8 @@ in Jupyter, JupyterLab and Colab (inlined in the cell's output), and before prin
     if (window.MathJax && MathJax.typesetPromise) MathJax.typesetPromise([el]).catch(() => {});
   }
 
-  /* `el` holding `text`, with `code` in backticks as <code> (never parsed as HTML). */
+  /* `el` holding `text`, with `code` in backticks as <code> and $math$ as \(math\) for MathJax
+     (never parsed as HTML). */
   function fill(el, text) {
     el.textContent = "";
     String(text).split(/`([^`]+)`/).forEach((part, k) => {
@@ -32,7 +33,7 @@ in Jupyter, JupyterLab and Colab (inlined in the cell's output), and before prin
         code.textContent = part;
         el.appendChild(code);
       } else if (part) {
-        el.appendChild(document.createTextNode(part));
+        el.appendChild(document.createTextNode(part.replace(/\$([^$\n]+?)\$/g, "\\($1\\)")));
       }
     });
   }
@@ -140,7 +141,7 @@ in Jupyter, JupyterLab and Colab (inlined in the cell's output), and before prin
       });
       if (!withKey) continue;
       const key = document.createElement("div");
-      key.className = "quiz-key";
+      key.className = "quiz-key mathjax_process";
       const title = document.createElement("p");
       title.className = "quiz-key-title";
       title.textContent = "Answer key";
@@ -152,6 +153,7 @@ in Jupyter, JupyterLab and Colab (inlined in the cell's output), and before prin
       }
       key.append(title, list);
       chapter.appendChild(key);
+      typeset(key);
     }
   }
 

@@ -44,6 +44,12 @@ def test_text_is_escaped_and_backticks_become_code():
     assert json.loads(soup.find("script", class_="quiz-data").string)["question"] == data["question"]
 
 
+def test_dollar_math_becomes_mathjax_delimiters_and_the_div_asks_to_be_typeset():
+    soup = soup_of(quiz.choice_data("Is $f_t$ near 1?", [("yes", True, "a"), ("no", False, "b")]))
+    assert soup.select_one(".quiz-question").get_text() == "Is \\(f_t\\) near 1?"
+    assert "mathjax_process" in soup.select_one("div.quiz")["class"]  # myst-nb pages ignore math elsewhere
+
+
 def test_the_script_is_inlined_for_jupyter_and_left_out_on_request():
     data = quiz.choice_data("q?", [("a", True, "x"), ("b", False, "y")])
     assert "window.lstmQuiz" in quiz.html_of(data)
