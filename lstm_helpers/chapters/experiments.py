@@ -15,12 +15,19 @@ Shapes are time-first, as everywhere in the book. Training runs on one CPU threa
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
+import json
 import statistics
+import time
+from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
+from torch import nn
 
 from lstm_helpers import models, plots, tasks, train
 from lstm_helpers.checks import require_int
@@ -265,3 +272,201 @@ def paper_rule_sequences(history: train.History, in_a_row: int = PAPER_IN_A_ROW)
         if run >= need:
             return step * history.batch_size
     return None
+
+
+class PaperRule:
+    """The paper's stopping rule, fed the absolute errors of training sequences in the order seen.
+
+    It holds once the `in_a_row` most recent sequences were all right (|error| < `tolerance`) and
+    their mean absolute error is below `mean_below`. (The paper says "average training error"; the
+    mean absolute error is the stricter reading: the mean squared error of 2,000 right sequences is
+    below 0.04 ** 2 anyway.) Call it with each batch's errors; it is checked after the whole batch,
+    and `seen` counts every sequence fed to it.
+    """
+
+    def __init__(self, in_a_row: int = PAPER_IN_A_ROW, tolerance: float = 0.04, mean_below: float = 0.01):
+        self.in_a_row = require_int("in_a_row", in_a_row, 1)
+        self.tolerance, self.mean_below = tolerance, mean_below
+        self.recent: deque[float] = deque(maxlen=in_a_row)
+        self.run = 0  # right sequences in a row, up to the last one fed
+        self.longest = 0
+        self.seen = 0
+
+    def __call__(self, errors: Iterable[float]) -> bool:
+        """Feed the absolute errors of the next sequences; True once the rule holds."""
+        for e in errors:
+            e = float(e)
+            self.recent.append(e)
+            self.run = self.run + 1 if e < self.tolerance else 0
+            self.longest = max(self.longest, self.run)
+            self.seen += 1
+        return self.holds
+
+    @property
+    def wrong(self) -> int:
+        """How many of the most recent `in_a_row` sequences were wrong."""
+        return sum(e >= self.tolerance for e in self.recent)
+
+    @property
+    def holds(self) -> bool:
+        full = len(self.recent) == self.in_a_row
+        return full and self.run >= self.in_a_row and sum(self.recent) / self.in_a_row < self.mean_below
+
+
+@dataclass(frozen=True)
+class PaperRecipe:
+    """The modern LSTM on the adding problem under the paper's own stopping rule (`PaperRule`).
+
+    A larger network than `AddingSettings` (64 units), the same gate biases and readout start, Adam
+    with a learning rate that decays by `lr_decay` every `decay_every` sequences, a loss that adds
+    `tail` times the squared excess of |error| over `tail_from` to the mean squared error (the rare
+    sums near -2 or 2 are the ones that end up wrong, and plain squared error barely sees them), and
+    an average of the weights (each step moves it a fraction 1 - `average` towards the trained
+    weights). The averaged network is the one that answers: its errors on the training sequences
+    feed the rule and it is the one tested, so the rule judges the network that is delivered.
+    """
+
+    T: int = 100
+    hidden_size: int = 64
+    forget_bias: float = 5.0  # f = 0.993 at the start: X1 is kept across ~100 steps
+    input_bias: float = -3.0
+    lr: float = 2e-3
+    lr_decay: float = 0.9644  # halved every ~31,000 sequences
+    decay_every: int = 1600  # sequences
+    batch_size: int = 16
+    average: float = 0.995  # weight averaging over the last ~200 steps; 0 turns it off
+    tail: float = 10.0  # weight of the extra loss on errors beyond tail_from; 0 turns it off
+    tail_from: float = 0.02  # half the tolerance 0.04
+    clip: float = 1.0
+    n_test: int = 2560
+
+    @property
+    def budget(self) -> int:
+        """Twice the paper's mean: a seed that has not stopped by then counts as failed."""
+        return 2 * PAPER_SEQUENCES[self.T]
+
+
+PAPER_RECIPES = {
+    100: PaperRecipe(),
+    500: PaperRecipe(T=500, forget_bias=7.0, lr_decay=0.98, decay_every=3200),
+    1000: PaperRecipe(T=1000, forget_bias=8.0, lr_decay=0.98, decay_every=6400),
+}
+
+
+@dataclass
+class PaperRun:
+    """One seed under the paper's rule: sequences seen, whether the rule held, wrong of `n_test`."""
+
+    T: int
+    seed: int
+    stopped: bool
+    sequences: int
+    test_wrong: int
+    n_test: int
+    train_mean_error: float  # mean |error| of the last 2,000 training sequences at the end
+    longest_run: int  # most training sequences right in a row
+    seconds: float
+    progress: list[tuple[int, int]]  # (sequences, wrong of the last 2,000) every 4,000 sequences or so
+
+
+def paper_run(
+    seed: int, r: PaperRecipe = PAPER_RECIPES[100], budget: int | None = None, log=None
+) -> PaperRun:
+    """Train one seed until the paper's rule holds (or `budget`, default r.budget), then test it.
+
+    The stream of training sequences and the initial weights come from `seed`; the 2,560 test
+    sequences from another seed, drawn only after training. `log(str)`, if given, gets progress.
+    """
+    require_int("seed", seed, 0)
+    budget = r.budget if budget is None else require_int("budget", budget, r.batch_size)
+    shape = {"hidden_size": r.hidden_size, "forget_bias": r.forget_bias, "input_bias": r.input_bias}
+    model = adding_model("lstm", seed, AddingSettings(T=r.T, **shape))
+    averaged = copy.deepcopy(model) if r.average else model
+    opt = torch.optim.Adam(model.parameters(), lr=r.lr)
+    stream = torch.Generator().manual_seed(seed)
+    rule, seen, progress = PaperRule(), 0, []
+    start = time.perf_counter()
+    with one_thread():
+        torch.manual_seed(seed)
+        while seen < budget:
+            for group in opt.param_groups:
+                group["lr"] = r.lr * r.lr_decay ** (seen // r.decay_every)
+            data = tasks.adding_problem(r.batch_size, r.T, stream)
+            out = model(data.x, data.lengths)
+            if r.average:
+                with torch.no_grad():
+                    errors = (averaged(data.x, data.lengths) - data.y).abs()
+            else:
+                errors = (out.detach() - data.y).abs()
+            seen += r.batch_size
+            if rule(errors.tolist()):
+                break  # the network that processed the last 2,000 sequences is the one tested
+            excess = ((out - data.y).abs() - r.tail_from).clamp(min=0)
+            loss = nn.functional.mse_loss(out, data.y) + r.tail * excess.pow(2).mean()
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), r.clip)
+            opt.step()
+            if r.average:
+                with torch.no_grad():
+                    for avg, p in zip(averaged.parameters(), model.parameters()):
+                        avg.lerp_(p, 1 - r.average)
+            if seen % 4000 < r.batch_size:
+                progress.append((seen, rule.wrong))
+                if log is not None:
+                    log(f"T={r.T} seed={seed} seen={seen:,} wrong_of_last_2000={rule.wrong} "
+                        f"run={rule.run} t={time.perf_counter() - start:.0f}s")  # fmt: skip
+        seconds = time.perf_counter() - start
+        test = tasks.adding_problem(r.n_test, r.T, seed + train.TEST_SEED_OFFSET)
+        with torch.no_grad():
+            wrong = int(((averaged(test.x, test.lengths) - test.y).abs() >= 0.04).sum())
+    return PaperRun(T=r.T, seed=seed, stopped=rule.holds, sequences=seen, test_wrong=wrong, n_test=r.n_test,
+                    train_mean_error=sum(rule.recent) / max(1, len(rule.recent)), longest_run=rule.longest,
+                    seconds=seconds, progress=progress)  # fmt: skip
+
+
+ADDING_LOG = Path(__file__).resolve().parents[1] / "weights" / "adding-log.json"
+PAPER_WRONG = {100: 1, 500: 0, 1000: 1}  # Table 7: wrong test sequences of 2560
+LOG_CELLS = (("lstm", "LSTM, this book's recipe"), ("1997", "the 1997 network, rebuilt"))
+
+
+def load_adding_log(path: Path = ADDING_LOG) -> dict:
+    """The shipped log of `make bench-long` ({"runs": [...], "not_run": [...]}); empty if absent."""
+    return json.loads(path.read_text()) if path.exists() else {"runs": [], "not_run": []}
+
+
+def table7_rows(log: dict) -> list[dict]:
+    """Per T and network: seeds run, stopped, mean and range of sequences, wrong of 2560, from the log.
+
+    A seed that did not stop within twice the paper's mean counts as failed; a (network, T) with no
+    run in the log is marked "not run".
+    """
+    rows = []
+    for T in sorted(PAPER_SEQUENCES):
+        for cell, name in LOG_CELLS:
+            runs = [r for r in log["runs"] if r["cell"] == cell and r["T"] == T]
+            done = [r for r in runs if r["stopped"]]
+            seqs = [r["sequences"] for r in done]
+            rows.append({
+                "T": T, "model": name, "seeds": len(runs), "stopped": len(done),
+                "mean": statistics.mean(seqs) if seqs else None, "low": min(seqs, default=None),
+                "high": max(seqs, default=None),
+                "mean_wrong": statistics.mean(r["test_wrong"] for r in done) if done else None,
+                "max_wrong": max((r["test_wrong"] for r in done), default=None),
+                "seconds": sum(r["seconds"] for r in runs), "run": bool(runs),
+            })  # fmt: skip
+    return rows
+
+
+def print_table7(rows: list[dict]) -> None:
+    """The log's rows beside the paper's row of Table 7 at each T."""
+    print(f"{'T':>5} {'network':<28} {'stopped':>8} {'sequences: mean (range)':>31} {'wrong of 2560':>14}")
+    for T in dict.fromkeys(r["T"] for r in rows):
+        print(f"{T:>5} {'LSTM 1997 (Table 7)':<28} {'':>8} {PAPER_SEQUENCES[T]:>31,} {PAPER_WRONG[T]:>14}")
+        for r in (r for r in rows if r["T"] == T):
+            if not r["run"]:
+                print(f"{'':>5} {r['model']:<28} {'not run':>8}")
+                continue
+            seqs = "-" if r["mean"] is None else f"{r['mean']:,.0f} ({r['low']:,}-{r['high']:,})"
+            wrong = "-" if r["mean_wrong"] is None else f"{r['mean_wrong']:.1f} (max {r['max_wrong']})"
+            print(f"{'':>5} {r['model']:<28} {r['stopped']:>4}/{r['seeds']:<3} {seqs:>31} {wrong:>14}")

@@ -124,3 +124,32 @@ def test_first_within_finds_the_first_test_under_a_fraction():
     assert sweeps.first_within(hist, 0.01) == 200 * 16
     assert sweeps.first_within(hist, 3 / 2560) == 400 * 16
     assert sweeps.first_within(hist, 0.0) is None
+
+
+def test_table7_rows_count_failed_seeds_and_mark_what_was_not_run():
+    def run(seed, stopped, sequences, wrong, seconds):
+        return {"cell": "lstm", "T": 100, "seed": seed, "stopped": stopped, "sequences": sequences,
+                "test_wrong": wrong, "seconds": seconds}  # fmt: skip
+
+    log = {"runs": [run(0, True, 40_000, 1, 5), run(1, True, 50_000, 3, 5), run(2, False, 148_000, 40, 9)]}
+    rows = {(r["T"], r["model"]): r for r in sweeps.table7_rows(log)}
+    lstm = rows[100, sweeps.LOG_CELLS[0][1]]
+    assert (lstm["seeds"], lstm["stopped"], lstm["mean"], lstm["low"], lstm["high"]) == (3, 2, 45_000, 40_000,
+                                                                                         50_000)  # fmt: skip
+    assert (lstm["mean_wrong"], lstm["max_wrong"], lstm["seconds"]) == (2, 3, 19)  # without the failed seed
+    assert not rows[500, sweeps.LOG_CELLS[0][1]]["run"] and not rows[100, sweeps.LOG_CELLS[1][1]]["run"]
+
+
+def test_the_shipped_adding_log_keeps_to_the_papers_rule():
+    log = sweeps.load_adding_log()
+    for run in log["runs"]:
+        budget = 2 * sweeps.PAPER_SEQUENCES[run["T"]]
+        assert run["sequences"] <= budget + 16  # stopped in time, or counted as failed at the budget
+        if run["stopped"]:
+            assert run["longest_run"] >= sweeps.PAPER_IN_A_ROW
+        assert 0 <= run["test_wrong"] <= 2560
+
+
+def test_paper_recipes_budget_is_twice_table_7():
+    for T, recipe in sweeps.PAPER_RECIPES.items():
+        assert recipe.T == T and recipe.budget == 2 * sweeps.PAPER_SEQUENCES[T]
