@@ -100,7 +100,7 @@ def _arrow(ax, start, end, colour="black", **kwargs):
 def draw_unrolled_rnn(steps: int = 4):
     """The RNN rolled up (one cell with a loop) and unrolled over `steps` time steps.
 
-    Inputs X_t enter from below, outputs O_t leave on top, and the hidden state h_t is passed
+    Inputs x_t enter from below, outputs y_t leave on top, and the hidden state h_t is passed
     from each step to the next: the same cell, with the same weights, at every step.
     """
     require_int("steps", steps, 1, 8)
@@ -109,8 +109,8 @@ def draw_unrolled_rnn(steps: int = 4):
     ax.set_aspect("equal")
     # the rolled cell on the left, with its feedback loop
     _box(ax, (0, 1), "RNN", BOX_COLOUR)
-    _box(ax, (0, 0), r"$X_t$", PALETTE["input"], height=0.4)
-    _box(ax, (0, 2), r"$O_t$", PALETTE["output"], height=0.4)
+    _box(ax, (0, 0), r"$x_t$", PALETTE["input"], height=0.4)
+    _box(ax, (0, 2), r"$y_t$", PALETTE["output"], height=0.4)
     _arrow(ax, (0, 0.2), (0, 0.7))
     _arrow(ax, (0, 1.3), (0, 1.8))
     _arrow(ax, (0.45, 1.1), (0.45, 0.9), connectionstyle="arc3,rad=-2.5", colour=PALETTE["rnn"])
@@ -120,8 +120,8 @@ def draw_unrolled_rnn(steps: int = 4):
     for k in range(steps):
         x = 2.3 + 1.6 * k
         _box(ax, (x, 1), "RNN", BOX_COLOUR)
-        _box(ax, (x, 0), f"$X_{k + 1}$", PALETTE["input"], height=0.4)
-        _box(ax, (x, 2), f"$O_{k + 1}$", PALETTE["output"], height=0.4)
+        _box(ax, (x, 0), f"$x_{k + 1}$", PALETTE["input"], height=0.4)
+        _box(ax, (x, 2), f"$y_{k + 1}$", PALETTE["output"], height=0.4)
         _arrow(ax, (x, 0.2), (x, 0.7))
         _arrow(ax, (x, 1.3), (x, 1.8))
         if k + 1 < steps:
