@@ -133,3 +133,10 @@ def test_every_page_names_the_licences_and_offers_to_report_a_mistake(root):
         licence = "https://creativecommons.org/licenses/by/4.0/"
         assert licence in hrefs, f"{name}: no text licence in the footer"
         assert any(h.startswith(f"{repo}/issues/new") for h in hrefs), f"{name}: no 'open issue' button"
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_every_glued_value_is_pasted(name):
+    """A glue role left as text means a value the page names was never computed (or misspelt)."""
+    text = page(name).get_text()
+    assert "{glue:" not in text and "glue:text" not in text, f"{name}: a glue role was not pasted"
