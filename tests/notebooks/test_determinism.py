@@ -6,7 +6,7 @@ was made from the same cells and the same lstm_helpers. Nothing is executed here
 build (a first `make test` in a fresh clone, or after an edit) the check is skipped, loudly; CI runs
 `make book` before `make test` so that it always compares two executions. Text outputs: streams,
 text/plain, markdown, LaTeX and HTML (embedded images and memory addresses left out), glued values
-included.
+included; cells tagged `timing` (what they print depends on the machine's speed) are left out.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ def text_outputs(nb) -> list[tuple[int, str, str]]:
     """(cell index, kind, text) for every text output of every code cell."""
     found = []
     for index, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        if "timing" in cell.metadata.get("tags", []):
+            continue
         for out in cell.get("outputs", []):
             if out.output_type == "stream":
                 found.append((index, out.name, normalise(out.text)))
