@@ -1,0 +1,60 @@
+"""Chapter 10's training run and measurements: deterministic for a seed, early stopping, the far bracket."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+import torch
+
+from lstm_helpers import charlm
+from lstm_helpers.chapters import training_well as tw
+
+TINY = tw.Run(hidden_size=16, embed_size=8, steps=12, eval_every=4, batch_size=4, seq_len=16,
+              train_chars=5000, eval_chars=2000)  # fmt: skip
+
+
+def test_a_run_is_deterministic_for_its_seed_and_differs_for_another():
+    runs = [tw.train_run(TINY) for _ in range(2)]
+    for key in ("loss", "train_bpc", "valid_bpc", "best_valid", "best_step"):
+        assert runs[0][key] == runs[1][key]
+    other = tw.train_run(dataclasses.replace(TINY, seed=1))
+    assert other["loss"] != runs[0]["loss"]
+
+
+def test_a_regularised_run_is_deterministic_too():
+    run = dataclasses.replace(TINY, dropout=0.3, variational=True, weight_drop=0.3, weight_decay=0.1)
+    assert tw.train_run(run)["loss"] == tw.train_run(run)["loss"]
+
+
+def test_early_stopping_keeps_the_best_validation_model():
+    log = tw.train_run(TINY, keep_model=True)
+    assert log["best_valid"] == min(log["valid_bpc"])
+    assert log["best_step"] == log["steps"][int(np.argmin(log["valid_bpc"]))]
+    valid = charlm.corpus("valid")[: TINY.eval_chars]
+    assert charlm.bits_per_char(log["model"], valid) == pytest.approx(log["best_valid"], abs=1e-6)
+
+
+def test_the_model_matches_the_runs_knobs():
+    model = tw.build(dataclasses.replace(TINY, num_layers=2, forget_bias=1.0))
+    assert len(model.layers) == 2 and model.rnn.hidden_size == 16
+    assert torch.allclose(model.rnn.bias_ih_l0[16:32], torch.ones(16))
+
+
+def test_a_diverging_run_stops_and_says_so():
+    log = tw.train_run(dataclasses.replace(TINY, lr=10.0, clip=0.0, steps=40))
+    assert log["diverged"] or max(v for v in log["loss"] if v is not None) > 6.0
+
+
+def test_far_bracket_is_the_mean_probability_of_far_closing_brackets_only():
+    text = "f(" + "x" * 60 + ")\ng(y)\ns = '" + "z" * 70 + "'\n"
+    probs = np.full(len(text), 0.5)
+    far_paren = text.index(")")
+    probs[far_paren] = 0.2
+    far, curve = tw.far_bracket(object(), text, 50, probs=probs)  # the probabilities given: no model read
+    assert far == pytest.approx(0.2)  # the far quote and the near bracket do not count
+    assert sum(curve["count"]) == 2  # two brackets, no quote
+
+
+def test_far_bracket_names_a_bad_distance():
+    with pytest.raises(ValueError, match="distance"):
+        tw.far_bracket(object(), "f(x)", 0, probs=np.ones(4))
