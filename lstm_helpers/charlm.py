@@ -47,9 +47,12 @@ KINDS = tuple(LAYERS)  # "rnn", "lstm", "gru": the book's one family of recurren
 
 
 class LanguageModel(Protocol):
-    """What the scores need of a model: the probability of each character of a text."""
+    """What the scores need of a model: the probability of each character of a text, and of other
+    characters in its place."""
 
     def probs_of(self, text: str) -> np.ndarray: ...
+
+    def probs_of_chars(self, text: str, chars: str) -> np.ndarray: ...
 
 
 # --- the corpus --------------------------------------------------------------------------------
@@ -144,17 +147,29 @@ class CharLM(nn.Module):
         h, state = self.rnn(self.embed(x), state)  # (batch, seq_len, H)
         return self.readout(h), state
 
-    @torch.no_grad()
     def probs_of(self, text: str, streams: int = 32, chunk: int = 1024) -> np.ndarray:
         """The probability the model gives each character of `text`, (len(text),).
 
         The text is read in `streams` contiguous pieces side by side, each in one pass with its state
         carried from its first character to its last; the first character is predicted after a newline.
         """
+        return self.read(text, "", streams, chunk)[0]
+
+    def probs_of_chars(self, text: str, chars: str, streams: int = 32, chunk: int = 1024) -> np.ndarray:
+        """The probability of each of `chars` as the character at each position of `text`,
+        (len(text), len(chars)), given the text before it (read as `probs_of` reads it)."""
+        return self.read(text, chars, streams, chunk)[1]
+
+    @torch.no_grad()
+    def read(
+        self, text: str, chars: str = "", streams: int = 32, chunk: int = 1024
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`probs_of(text)` and `probs_of_chars(text, chars)` from one reading of `text`."""
         require_int("streams", streams, 1)
         ids = encode(text)
         if len(ids) == 0:
             raise ValueError("text must hold at least one character, got an empty string")
+        columns = encode(chars)  # (C,)
         inputs = torch.cat([encode("\n"), ids[:-1]])  # the character before each target
         streams = min(streams, len(ids))
         L = math.ceil(len(ids) / streams)
@@ -162,12 +177,15 @@ class CharLM(nn.Module):
         x = torch.cat([inputs, inputs.new_zeros(pad)]).view(streams, L)  # (streams, L)
         y = torch.cat([ids, ids.new_zeros(pad)]).view(streams, L)
         self.eval()
-        dev, state, out = _device(self), None, []
+        dev, state, right, chosen = _device(self), None, [], []
         for t in range(0, L, chunk):
             logits, state = self(x[:, t : t + chunk].to(dev), state)  # (streams, chunk, V)
             logp = torch.log_softmax(logits.float(), dim=-1)
-            out.append(logp.gather(-1, y[:, t : t + chunk, None].to(dev))[..., 0].exp().cpu())
-        return torch.cat(out, dim=1).reshape(-1)[: len(ids)].double().numpy()
+            right.append(logp.gather(-1, y[:, t : t + chunk, None].to(dev))[..., 0].exp().cpu())
+            chosen.append(logp[..., columns.to(dev)].exp().cpu())  # (streams, chunk, C)
+        probs = torch.cat(right, dim=1).reshape(-1)[: len(ids)].double().numpy()
+        of_chars = torch.cat(chosen, dim=1).reshape(streams * L, len(columns))[: len(ids)].double().numpy()
+        return probs, of_chars
 
 
 def load_pretrained(kind: str) -> CharLM:
@@ -249,19 +267,40 @@ class NGram:
     def probs_of(self, text: str, order: int | None = None) -> np.ndarray:
         """The probability of each character of `text` given up to order - 1 characters before it."""
         order = self.n if order is None else require_int("order", order, 1, self.n)
-        return self.probs_by_order(text)[order - 1]
+        return self.probs_by_order(text, order)[order - 1]
 
-    def probs_by_order(self, text: str) -> np.ndarray:
-        """`probs_of(text, order)` for every order 1 ... n at once, (n, len(text)): one pass."""
+    def probs_of_chars(self, text: str, chars: str, order: int | None = None) -> np.ndarray:
+        """The probability of each of `chars` as the character at each position of `text`,
+        (len(text), len(chars)), given up to order - 1 characters before the position."""
+        order = self.n if order is None else require_int("order", order, 1, self.n)
+        return self.probs_by_order(text, order, chars)[order - 1]
+
+    def probs_by_order(self, text: str, up_to: int | None = None, chars: str | None = None) -> np.ndarray:
+        """`probs_of(text, order)` for every order 1 ... up_to (default n) at once, (up_to, len(text)):
+        one pass. With `chars`, the probability of each of them instead, (up_to, len(text), len(chars))."""
+        up_to = self.n if up_to is None else require_int("up_to", up_to, 1, self.n)
         ids = encode("\n" * (self.n - 1) + text).numpy()  # padded so every position has a context
-        p, out = np.full(len(text), 1.0 / VOCAB_SIZE), []
-        for m, (grams, counts, ctx, c_ctx, n1) in enumerate(self.tables, start=1):
+        shape = (len(text),) if chars is None else (len(text), len(chars))
+        p, out = np.full(shape, 1.0 / VOCAB_SIZE), []
+        for m, (grams, counts, ctx, c_ctx, n1) in enumerate(self.tables[:up_to], start=1):
             key = gram_keys(ids, m)[self.n - m :]  # (len(text),) the m-gram ending at each character
+            if chars is not None:  # the same context followed by each of `chars` instead: (len, C)
+                key = key[:, None] // VOCAB_SIZE * VOCAB_SIZE + encode(chars).numpy()[None, :]
             c_hw = _lookup(grams, counts, key)
             c_h, n1_h = _lookup(ctx, c_ctx, key // VOCAB_SIZE), _lookup(ctx, n1, key // VOCAB_SIZE)
             p = np.where(c_h > 0, (c_hw + n1_h * p) / np.maximum(c_h + n1_h, 1), p)
             out.append(p)
         return np.stack(out)
+
+    def context_counts(self, text: str, order: int | None = None) -> np.ndarray:
+        """c(h): how often the order - 1 characters before each position of `text` (its context, after
+        the same newline padding as `probs_of`) were followed by any character in training, (len(text),).
+        0 where the context was never seen, so the model fell back to a shorter one."""
+        order = self.n if order is None else require_int("order", order, 1, self.n)
+        _, _, ctx, c_ctx, _ = self.tables[order - 1]
+        ids = encode("\n" * (self.n - 1) + text).numpy()
+        key = gram_keys(ids, order)[self.n - order :]  # (len(text),) the order-gram ending at each position
+        return _lookup(ctx, c_ctx, key // VOCAB_SIZE)
 
 
 def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:

@@ -1,14 +1,18 @@
 """Chapter 8, an LSTM reads real text: its settings and experiments, cached on the settings value.
 
-- `corpus_summary()`: Python version, files and characters per split, the corpus hash.
+- `corpus_summary()`: Python version, files, characters and lines per split, the corpus hash.
 - `live_training(s)`: a small LSTM trained from scratch for a few seconds, its loss per step.
-- `ngram_probs(s)`, `ngram_table(s)`: the n-gram's probabilities and bits per character for
-  n = 1 ... 8 on validation and test.
-- `shipped_probs(kind)`: the shipped model's probability of every test character (cached).
-- `gap_curve(closers, bins)`: mean probability of the right closer per distance bin, with counts.
+- `step_seconds(model, s)`: the time of one training step of a model on this CPU, one thread.
+- `ngram_scores(s)`, `ngram_table(s)`, `best_order(s)`: the n-gram's probabilities, bits per
+  character for n = 1 ... 8 on validation and test, and how often its contexts were seen.
+- `shipped_reading(kind)`: the shipped model's probability of every test character and of each
+  closing character in its place (cached).
+- `closer_scores(...)`, `gap_curve(...)`: the probability of the right closer, of some closer, and of
+  the right one given some closer, per distance bin with bootstrap intervals.
 - `context_curve(model, text, ks, s)`: bits per character when the model sees only the last k characters.
 - `cell_states(model, text)`, `structure_features(text)`, `best_units(acts, features)`,
-  `unit_html(text, values)`: a cell that tracks structure, and the text coloured by it.
+  `depth_profile(...)`, `spanning_piece(...)`, `unit_html(text, values)`: a cell that tracks
+  structure, its value against the bracket depth, and the text coloured by it.
 
 Tensors are batch-first, as in `lstm_helpers.charlm`.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import html
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +29,10 @@ import torch
 
 from lstm_helpers import charlm
 from lstm_helpers.checks import require_int
-from lstm_helpers.train import one_thread
+from lstm_helpers.train import one_thread, update
+
+CLOSING = ")]}'\""  # every character that can close: three brackets, two quotes
+FAMILIES = {"brackets": ")]}", "quotes": "'\""}  # a closer competes with the others of its family
 
 
 @dataclass(frozen=True)
@@ -32,18 +40,22 @@ class Settings:
     """Everything chapter 8 measures with, in one place."""
 
     ngram_orders: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7, 8)
-    gap_bins: tuple[int, ...] = (1, 10, 20, 50, 100, 200, 500, 5000)  # distance bin edges, characters
-    gap_chars: int = 200_000  # the first characters of the test files used for the gap curve
+    rare_count: int = 5  # a context seen fewer times than this in training is too thin to count on
+    gap_bins: tuple[int, ...] = (1, 10, 20, 50, 100, 200, 5000)  # distance bin edges, characters
+    n_boot: int = 1000  # bootstrap resamples for each bin's interval
     context_ks: tuple[int, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
     context_positions: int = 256  # test positions scored at every k (the same ones for every k)
     exercise_positions: int = 128  # the context exercise (k = 1000, 2000): half the positions and time
     unit_chars: int = 20_000  # test characters over which a unit is matched with a feature
+    piece_lines: int = 3  # the coloured piece holds a bracket spanning at least this many line breaks
+    piece_chars: int = 800  # ... and at most this many characters
     live_hidden: int = 128  # the live model
     live_steps: int = 300
     live_batch: int = 32
     live_seq_len: int = 64
     live_lr: float = 5e-3
     live_train_chars: int = 1_000_000
+    timed_steps: int = 3  # training steps of the shipped LSTM's size timed on this CPU
     sample_prompt: str = "def parse_args(argv):\n"
     sample_chars: int = 300
     temperatures: tuple[float, ...] = (0.4, 1.0)
@@ -54,19 +66,22 @@ SETTINGS = Settings()
 
 
 def corpus_summary() -> dict:
-    """What the chapter's numbers are measured on: the Python version, files, characters, hash."""
+    """What the chapter's numbers are measured on: the Python version, files, characters and lines
+    per split, the corpus hash."""
     import platform
 
     names = [p.name for p in charlm.stdlib_dir().glob("*.py")]
     splits = {s: (len(charlm.split_files(names, s)), len(charlm.corpus(s))) for s in charlm.SPLITS}
-    return {"python": platform.python_version(), "splits": splits, "hash": charlm.corpus_hash()}
+    lines = {s: charlm.corpus(s).count("\n") + 1 for s in charlm.SPLITS}
+    return {"python": platform.python_version(), "splits": splits, "lines": lines,
+            "hash": charlm.corpus_hash()}  # fmt: skip
 
 
 @functools.cache
 def live_training(s: Settings = SETTINGS) -> tuple[charlm.CharLM, dict]:
     """An LSTM of s.live_hidden units trained from scratch for s.live_steps steps on one thread."""
     cfg = charlm.TrainConfig(steps=s.live_steps, batch_size=s.live_batch, seq_len=s.live_seq_len,
-                           lr=s.live_lr, eval_every=s.live_steps, seed=s.seed)  # fmt: skip
+                             lr=s.live_lr, eval_every=s.live_steps, seed=s.seed)  # fmt: skip
     with one_thread():
         torch.manual_seed(s.seed)
         model = charlm.CharLM("lstm", s.live_hidden)
@@ -75,62 +90,142 @@ def live_training(s: Settings = SETTINGS) -> tuple[charlm.CharLM, dict]:
     return model.eval(), log
 
 
+def step_seconds(
+    model: charlm.CharLM, s: Settings = SETTINGS, cfg: charlm.TrainConfig | None = None
+) -> float:
+    """Seconds per training step of `model` on this CPU, one thread: the median of s.timed_steps
+    steps of cfg's windows (the shipped models' TrainConfig by default), after one step to warm up.
+    The model is trained a little; pass a copy."""
+    cfg = charlm.TrainConfig() if cfg is None else cfg
+    batches = charlm.stream_batches(charlm.encode(charlm.corpus("valid")), cfg.batch_size, cfg.seq_len)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    times = []
+    with one_thread():
+        for _ in range(require_int("timed_steps", s.timed_steps, 1) + 1):
+            x, y, _ = next(batches)
+            start = time.perf_counter()
+            logits, _ = model(x)
+            loss = torch.nn.functional.cross_entropy(logits.reshape(-1, charlm.VOCAB_SIZE), y.reshape(-1))
+            update(model, opt, loss, cfg.clip)
+            times.append(time.perf_counter() - start)
+    return float(np.median(times[1:]))
+
+
 def ngram_model(s: Settings = SETTINGS) -> charlm.NGram:
     """The n-gram counted on the training files, at the largest order of s.ngram_orders (not kept:
     its tables hold a few hundred MB)."""
     return charlm.NGram(max(s.ngram_orders), charlm.corpus("train"))
 
 
+@dataclass(frozen=True)
+class NGramScores:
+    """What the chapter reads off the n-gram, all from one count of the training files.
+
+    valid, test: the probability of each character, (len(s.ngram_orders), chars), one row per order.
+    best: the order with the lowest validation bits per character (the test files stay unseen).
+    closing: at the best order, the probability of each of CLOSING at each test position, (chars, 5).
+    unseen, thin: order n -> the fraction of test positions whose n - 1 characters of context were
+    never seen in training / seen fewer than s.rare_count times (never included).
+    """
+
+    valid: np.ndarray
+    test: np.ndarray
+    best: int
+    closing: np.ndarray
+    unseen: dict[int, float]
+    thin: dict[int, float]
+
+
 @functools.cache
-def ngram_probs(s: Settings = SETTINGS) -> dict[str, np.ndarray]:
-    """split -> the n-gram's probability of each character of the validation and test files,
-    (len(s.ngram_orders), chars): one row per order, all from one count of the training files."""
-    model = ngram_model(s)
-    return {split: model.probs_by_order(charlm.corpus(split))[[n - 1 for n in s.ngram_orders]]
-            for split in ("valid", "test")}  # fmt: skip
+def ngram_scores(s: Settings = SETTINGS) -> NGramScores:
+    """The n-gram's scores on the validation and test files (see `NGramScores`)."""
+    model, rows = ngram_model(s), [n - 1 for n in s.ngram_orders]
+    valid, test = (model.probs_by_order(charlm.corpus(split))[rows] for split in ("valid", "test"))
+    best = s.ngram_orders[int(np.argmin(-np.log2(valid).mean(1)))]
+    closing = model.probs_of_chars(charlm.corpus("test"), CLOSING, order=best)
+    counts = {n: model.context_counts(charlm.corpus("test"), n) for n in s.ngram_orders}
+    unseen = {n: float((c == 0).mean()) for n, c in counts.items()}
+    thin = {n: float((c < s.rare_count).mean()) for n, c in counts.items()}
+    return NGramScores(valid, test, best, closing, unseen, thin)
 
 
 def ngram_table(s: Settings = SETTINGS) -> dict[int, tuple[float, float]]:
     """n -> (validation, test) bits per character of the interpolated Witten-Bell n-gram."""
-    valid, test = (-np.log2(p).mean(1) for p in ngram_probs(s).values())
+    scores = ngram_scores(s)
+    valid, test = -np.log2(scores.valid).mean(1), -np.log2(scores.test).mean(1)
     return {n: (float(valid[k]), float(test[k])) for k, n in enumerate(s.ngram_orders)}
 
 
 def best_order(s: Settings = SETTINGS) -> int:
     """The n-gram order with the lowest validation bits per character (the test files stay unseen)."""
-    table = ngram_table(s)
-    return min(table, key=lambda n: table[n][0])
+    return ngram_scores(s).best
 
 
 @functools.cache
 def shipped(kind: str) -> charlm.CharLM:
+    """The shipped model of `kind` ("lstm" or "rnn"), loaded once."""
     return charlm.load_pretrained(kind)
 
 
 @functools.cache
-def shipped_probs(kind: str) -> np.ndarray:
-    """The shipped model's probability of every character of the test files."""
+def shipped_reading(kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """The shipped model's probability of every character of the test files, (chars,), and of each
+    of CLOSING at every position, (chars, 5): one reading."""
     with one_thread():
-        return shipped(kind).probs_of(charlm.corpus("test"))
+        return shipped(kind).read(charlm.corpus("test"), CLOSING)
 
 
-def gap_curve(closers: charlm.Closers, bins: tuple[int, ...] = SETTINGS.gap_bins) -> dict:
-    """Per distance bin [bins[k], bins[k+1]): the mean probability of the right closer and the count."""
-    which = np.digitize(closers.distance, bins) - 1  # bin of each closer, -1 / len-1 outside
-    mean, count = [], []
+def closer_scores(closers: charlm.Closers, probs: np.ndarray, closing: np.ndarray) -> dict[str, np.ndarray]:
+    """Per closer: "right", the probability of the right closer; "some", of any closer of its family
+    (a bracket or a quote) at that position; "which" = right / some, the right one given that one
+    of its family comes. probs: (chars,), closing: (chars, len(CLOSING)) at every position."""
+    at = closers.position
+    family = np.array(["brackets" if c in FAMILIES["brackets"] else "quotes" for c in closers.char])
+    some = np.zeros(len(at))
+    for name, chars in FAMILIES.items():
+        mine = family == name
+        columns = [CLOSING.index(c) for c in chars]
+        some[mine] = closing[at[mine]][:, columns].sum(1)
+    right = probs[at]
+    return {"right": right, "some": some, "which": right / some, "family": family}
+
+
+def gap_curve(
+    distance: np.ndarray, values: np.ndarray, bins: tuple[int, ...] = SETTINGS.gap_bins,
+    n_boot: int = SETTINGS.n_boot, seed: int = SETTINGS.seed,
+) -> dict[str, list]:
+    """Per distance bin [bins[k], bins[k+1]): the mean of `values`, its 95% bootstrap interval
+    (closers resampled with replacement n_boot times), and the count; NaN for an empty bin."""
+    require_int("n_boot", n_boot, 1)
+    gen = np.random.default_rng(seed)
+    which = np.digitize(distance, bins) - 1  # bin of each closer, -1 / len-1 outside
+    rows = []  # (mean, low, high, count) per bin
     for k in range(len(bins) - 1):
-        inside = which == k
-        count.append(int(inside.sum()))
-        mean.append(float(closers.prob[inside].mean()) if inside.any() else float("nan"))
-    return {"lo": list(bins[:-1]), "hi": list(bins[1:]), "mean": mean, "count": count}
+        v = values[which == k]
+        if len(v) == 0:
+            rows.append((float("nan"), float("nan"), float("nan"), 0))
+            continue
+        block = max(1, 1_000_000 // len(v))  # resamples drawn at a time: a few MB, even for a large bin
+        means = np.concatenate([v[gen.integers(0, len(v), size=(min(block, n_boot - b), len(v)))].mean(1)
+                                for b in range(0, n_boot, block)])  # (n_boot,)
+        low, high = np.percentile(means, [2.5, 97.5])
+        rows.append((float(v.mean()), float(low), float(high), len(v)))
+    mean, low, high, count = (list(column) for column in zip(*rows))
+    return {"lo": list(bins[:-1]), "hi": list(bins[1:]), "mean": mean, "low": low, "high": high,
+            "count": count}  # fmt: skip
+
+
+def context_targets(test: str, ks: tuple[int, ...], s: Settings = SETTINGS) -> np.ndarray:
+    """The s.context_positions test positions `context_curve` scores (sorted, each after max(ks))."""
+    gen = np.random.default_rng(s.seed)
+    return np.sort(gen.choice(np.arange(max(ks) + 1, len(test)), s.context_positions, replace=False))
 
 
 @torch.no_grad()
 def context_curve(model: charlm.CharLM, test: str, ks: tuple[int, ...], s: Settings = SETTINGS) -> np.ndarray:
-    """Bits per character at s.context_positions test positions when the model reads only the
-    last k characters before each (from a zero state), for each k in ks; (len(ks),)."""
-    gen = np.random.default_rng(s.seed)
-    targets = np.sort(gen.choice(np.arange(max(ks) + 1, len(test)), s.context_positions, replace=False))
+    """Bits per character at the `context_targets` positions when the model reads only the last k
+    characters before each (from a zero state), for each k in ks; (len(ks),)."""
+    targets = context_targets(test, ks, s)
     ids = charlm.encode(test)
     bits = []
     with one_thread():
@@ -200,6 +295,29 @@ def best_units(acts: np.ndarray, features: dict[str, np.ndarray]) -> dict[str, t
     return best
 
 
+def depth_profile(values: np.ndarray, depth: np.ndarray, max_depth: int = 3, s: Settings = SETTINGS) -> dict:
+    """The mean of `values` at each bracket depth 0 ... max_depth (deeper counted as max_depth), with
+    its 95% bootstrap interval and the count of characters: what a cell does as brackets nest."""
+    capped = np.minimum(depth, require_int("max_depth", max_depth, 1))
+    curve = gap_curve(capped, values, tuple(range(max_depth + 2)), s.n_boot, s.seed)
+    return {"depth": curve["lo"], **{k: curve[k] for k in ("mean", "low", "high", "count")}}
+
+
+def spanning_piece(snippet: str, s: Settings = SETTINGS) -> tuple[slice, int, int]:
+    """A piece of `snippet` to colour: the first bracket pair whose closer comes at least
+    s.piece_lines line breaks after its opener, from the line before the opener's to the line after
+    the closer's, at most s.piece_chars characters. Returns (piece, opener, closer) in `snippet`."""
+    found = charlm.find_closers(snippet)
+    for o, p, ch in zip(found.opener, found.position, found.char):
+        if ch in FAMILIES["brackets"] and snippet.count("\n", o, p) >= s.piece_lines:
+            start = snippet.rfind("\n", 0, max(snippet.rfind("\n", 0, o), 0)) + 1  # the line before
+            end = snippet.find("\n", snippet.find("\n", p) + 1)  # the end of the line after the closer's
+            end = len(snippet) if end < 0 else end
+            if end - start <= s.piece_chars:
+                return slice(start, end), int(o), int(p)
+    raise ValueError(f"snippet holds no bracket spanning {s.piece_lines} lines in {s.piece_chars} characters")
+
+
 def unit_html(snippet: str, values: np.ndarray, label: str) -> str:
     """`snippet` as preformatted HTML, each character's background set by the unit's value:
     blue for positive, orange for negative (Okabe-Ito, colour-blind safe); the value on hover."""
@@ -227,25 +345,54 @@ def example(closers: charlm.Closers, lo: int, hi: int, probs: dict[str, np.ndarr
             "probs": {name: float(p[at]) for name, p in probs.items()}}  # fmt: skip
 
 
-def draw_example(test: str, ex: dict | None, lo: int, hi: int):
-    """The text from the opener's line to the closer's line (long middles cut), and each model's
-    probability of the right closer."""
+def _shown_lines(test: str, o: int, p: int, keep: int = 3) -> list[tuple[str, int | None]]:
+    """The lines from the opener's to the closer's as (text, its start in `test`), long middles cut
+    to one line "... n more lines ..." (start None)."""
+    start, end = test.rfind("\n", 0, o) + 1, test.find("\n", p)
+    lines, at = [], start
+    for line in test[start : end if end >= 0 else len(test)].split("\n"):
+        lines.append((line, at))
+        at += len(line) + 1
+    if len(lines) > 2 * keep + 2:
+        lines = [*lines[:keep], (f"    ... {len(lines) - 2 * keep} more lines ...", None), *lines[-keep:]]
+    return lines
+
+
+def draw_example(test: str, ex: dict | None, lo: int, hi: int, width: int = 88):
+    """The text from the opener's line to the closer's line (long middles cut), the opener and the
+    closer marked, and a bar per model: its probability of the right closer there."""
+    from matplotlib.textpath import TextPath
+    from matplotlib.transforms import offset_copy
+
     from lstm_helpers import plots
 
-    fig, ax = plots.new_figure(figsize=(8.0, 3.6))
+    fig, (ax, bars) = plots.new_figure(ncols=2, figsize=(9.0, 3.4), width_ratios=(3.4, 1))
     ax.set_axis_off()
-    ax.set(xlim=(0, 1), ylim=(0, 1))
     if ex is None:
         ax.text(0, 0.5, f"no closer at distance {lo}-{hi - 1} in the test files")
+        bars.set_axis_off()
         return fig, ax
     o, p = ex["opener"], ex["position"]
-    start, end = test.rfind("\n", 0, o) + 1, test.find("\n", p)
-    lines = test[start : end if end >= 0 else len(test)].split("\n")
-    if len(lines) > 8:
-        lines = [*lines[:3], f"    ... {len(lines) - 6} more lines ...", *lines[-3:]]
-    ax.text(0, 0.98, f"distance {p - o} characters (bin {lo}-{hi - 1}): the opener is on the first line, "
-            f"the closer {ex['char']!r} on the last", fontsize=10, va="top")  # fmt: skip
-    ax.text(0, 0.86, "\n".join(line[:100] for line in lines), family="monospace", fontsize=8, va="top")
-    shown = ", ".join(f"{name} {prob:.3f}" for name, prob in ex["probs"].items())
-    ax.text(0, 0.02, f"probability of the right closer: {shown}", fontsize=10, va="bottom")
+    title = f"distance {p - o} characters (bin {lo}-{hi - 1}): opener and closer {ex['char']!r} marked"
+    ax.text(0, 1.0, title, fontsize=10, va="top", transform=ax.transAxes)
+    size, line_height = 8.5, 12.0  # points
+    advance = TextPath((0, 0), "M" * 40, size=size, prop={"family": "monospace"}).get_extents().width / 40
+    marks = {o: plots.PALETTE["highlight"], p: plots.PALETTE["input"]}
+    for row, (line, at) in enumerate(_shown_lines(test, o, p)):
+        place = offset_copy(ax.transAxes, fig=fig, x=0, y=-22 - row * line_height, units="points")
+        ax.text(0, 1.0, line[:width], family="monospace", fontsize=size, va="top", transform=place)
+        for mark, colour in marks.items():
+            if at is not None and at <= mark < at + min(len(line), width):
+                spot = offset_copy(ax.transAxes, fig=fig, x=(mark - at) * advance, y=-22 - row * line_height,
+                                   units="points")  # fmt: skip
+                box = {"boxstyle": "square,pad=0.05", "facecolor": colour, "edgecolor": "none"}
+                ax.text(0, 1.0, test[mark], family="monospace", fontsize=size, va="top", transform=spot,
+                        bbox=box)  # fmt: skip
+    names = list(ex["probs"])
+    colours = {"n-gram": plots.PALETTE["neutral"], "rnn": plots.PALETTE["rnn"], "lstm": plots.PALETTE["lstm"]}
+    bars.barh(names, [ex["probs"][n] for n in names], color=[colours.get(n, "grey") for n in names])
+    for k, n in enumerate(names):
+        bars.text(min(ex["probs"][n], 0.62) + 0.03, k, f"{ex['probs'][n]:.3f}", va="center", fontsize=9)
+    bars.set(xlim=(0, 1), xlabel="p(right closer)")
+    bars.invert_yaxis()
     return fig, ax

@@ -40,11 +40,62 @@ def test_structure_features_by_hand():
 
 
 def test_gap_curve_bins_by_hand():
-    closers = charlm.Closers(np.array([5, 30, 40, 300]), np.array([0, 0, 35, 0]), [")"] * 4)
-    closers.prob = np.array([0.5, 0.2, 0.4, 0.1])  # distances 5, 30, 5, 300
-    curve = real_text.gap_curve(closers, (1, 10, 100, 1000))
-    assert curve["count"] == [2, 1, 1]
-    assert curve["mean"] == pytest.approx([0.45, 0.2, 0.1])
+    distance = np.array([5, 30, 5, 300])
+    curve = real_text.gap_curve(distance, np.array([0.5, 0.2, 0.4, 0.1]), (1, 10, 100, 1000, 2000))
+    assert curve["count"] == [2, 1, 1, 0]
+    assert curve["mean"][:3] == pytest.approx([0.45, 0.2, 0.1]) and np.isnan(curve["mean"][3])
+    assert curve["low"][1] == curve["high"][1] == 0.2  # one closer: every resample is the same
+    assert 0.4 <= curve["low"][0] <= 0.45 <= curve["high"][0] <= 0.5
+
+
+def test_gap_curve_interval_matches_the_normal_approximation():
+    # reference: for many closers the bootstrap interval of a mean is mean +- 1.96 sd / sqrt(n)
+    values = np.random.default_rng(1).uniform(size=2000)
+    curve = real_text.gap_curve(np.full(2000, 5), values, (1, 10), n_boot=2000)
+    half = 1.96 * values.std() / np.sqrt(len(values))
+    assert curve["high"][0] - curve["mean"][0] == pytest.approx(half, rel=0.15)
+    assert curve["mean"][0] - curve["low"][0] == pytest.approx(half, rel=0.15)
+
+
+def test_closer_scores_split_when_from_which():
+    text = "f(a) + 'b'"
+    closers = charlm.find_closers(text)  # ")" at 3, the quote at 9
+    probs = np.zeros(len(text))
+    probs[[3, 9]] = [0.3, 0.2]
+    closing = np.zeros((len(text), len(real_text.CLOSING)))
+    closing[3, :3] = [0.3, 0.1, 0.2]  # ) ] }: some bracket 0.6
+    closing[9, 3:] = [0.2, 0.6]  # ' ": some quote 0.8
+    got = real_text.closer_scores(closers, probs, closing)
+    assert list(got["family"]) == ["brackets", "quotes"]
+    np.testing.assert_allclose(got["some"], [0.6, 0.8])
+    np.testing.assert_allclose(got["which"], [0.5, 0.25])
+    np.testing.assert_allclose(got["right"], [0.3, 0.2])
+
+
+def test_depth_profile_by_hand():
+    depth = np.array([0, 0, 1, 2, 2, 5])
+    profile = real_text.depth_profile(np.array([-1.0, -3.0, 2.0, 1.0, 3.0, 4.0]), depth, max_depth=2)
+    assert profile["depth"] == [0, 1, 2] and profile["count"] == [2, 1, 3]  # depth 5 counted as 2
+    assert profile["mean"] == pytest.approx([-2.0, 2.0, 8 / 3])
+
+
+def test_spanning_piece_holds_a_bracket_over_the_lines_asked_for():
+    snippet = "x = 1\ny = 2\nz = f(a,\n      b,\n      c,\n      d)\nw = 3\nv = 4\n"
+    s = dataclasses.replace(real_text.SETTINGS, piece_lines=3, piece_chars=200)
+    piece, opener, closer = real_text.spanning_piece(snippet, s)
+    assert (snippet[opener], snippet[closer]) == ("(", ")") and snippet.count("\n", opener, closer) == 3
+    assert snippet[piece] == "y = 2\nz = f(a,\n      b,\n      c,\n      d)\nw = 3"
+    with pytest.raises(ValueError, match="no bracket"):
+        real_text.spanning_piece(snippet, dataclasses.replace(s, piece_lines=4))
+
+
+def test_step_seconds_times_training_steps():
+    torch.manual_seed(0)
+    model = charlm.CharLM("lstm", hidden_size=8, embed_size=4)
+    before = model.readout.bias.detach().clone()
+    cfg = charlm.TrainConfig(batch_size=2, seq_len=8)
+    seconds = real_text.step_seconds(model, dataclasses.replace(real_text.SETTINGS, timed_steps=2), cfg)
+    assert 0 < seconds < 5 and not torch.equal(model.readout.bias, before)  # it trained
 
 
 def test_context_curve_scores_each_window_from_a_zero_state(lstm):
@@ -52,6 +103,7 @@ def test_context_curve_scores_each_window_from_a_zero_state(lstm):
     test = charlm.corpus("test")[:3000]
     got = real_text.context_curve(lstm, test, (3, 150), s)
     targets = np.sort(np.random.default_rng(s.seed).choice(np.arange(151, len(test)), 5, replace=False))
+    np.testing.assert_array_equal(real_text.context_targets(test, (3, 150), s), targets)
     ids = charlm.encode(test)
     for k, bits in zip((3, 150), got):  # reference: one window at a time through forward()
         with torch.no_grad():
@@ -76,8 +128,13 @@ def test_unit_html_shows_each_value_on_hover():
         real_text.unit_html("ab", np.array([1.0]), "x")
 
 
-def test_ngram_table_picks_the_order_on_validation():
+def test_ngram_scores_pick_the_order_on_validation():
     s = dataclasses.replace(real_text.SETTINGS, ngram_orders=(1, 2, 3))
-    table = real_text.ngram_table(s)
+    table, scores = real_text.ngram_table(s), real_text.ngram_scores(s)
     assert list(table) == [1, 2, 3] and table[1][0] > table[2][0] > table[3][0]
-    assert real_text.best_order(s) == 3
+    assert real_text.best_order(s) == scores.best == 3
+    test = charlm.corpus("test")
+    assert scores.closing.shape == (len(test), 5)
+    at = test.index(")")  # the closing columns hold the probability of the character that is there
+    assert scores.closing[at, 0] == pytest.approx(scores.test[2][at])
+    assert scores.unseen[1] == 0 and 0 <= scores.unseen[3] <= scores.thin[3] <= 1
