@@ -61,7 +61,12 @@ def call(fn: Callable, args: tuple, what: str) -> tuple[object, str | None]:
     try:
         return fn(*args), None
     except Exception as err:  # the student's code may raise anything: report it
-        return None, f"your {what} raised {type(err).__name__}: {err}"
+        message = f"your {what} raised {type(err).__name__}: {err}"
+        if "cannot be multiplied" in str(err) or "size mismatch" in str(err):
+            message += (". torch.nn stores each weight as (out, in): multiply by its transpose, "
+                        '`x_t @ params["weight_ih"].T` (and `.T` on weight_hh), or pass layout="gates" '
+                        "for (in, out) matrices.")  # fmt: skip
+        return None, message
 
 
 def shape_problem(name: str, out: object, dtype: torch.dtype = torch.float64) -> str | None:

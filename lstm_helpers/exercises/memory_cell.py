@@ -59,6 +59,21 @@ def _gate_order(lstm: nn.LSTM, args: tuple, h_t: torch.Tensor, c_t: torch.Tensor
     return None
 
 
+def _role_slip(lstm: nn.LSTM, args: tuple, c_t: torch.Tensor) -> str | None:
+    """What a c_t built from the right gates in the wrong roles says, or None."""
+    x_t, h_prev, c_prev = args
+    _, _, (i, f, g, _) = LSTMCell.from_torch(lstm).step(x_t, h_prev, c_prev)
+    i, f, g = i.detach(), f.detach(), g.detach()
+    right = "c_t = f_t * c_prev + i_t * g_t"
+    return first_mistake(c_t, [
+        (i * c_prev + f * g, "the forget gate is applied to the candidate: you wrote i_t * c_prev + "
+                             f"f_t * g_t; the forget gate scales the old memory, {right}."),
+        (f * c_prev + g, f"the input gate is missing: the candidate is added whole; {right}."),
+        (c_prev + i * g, f"the forget gate is missing: the old memory passes whole; {right}."),
+        (f * c_prev * i * g, f"the two parts are multiplied: the new content is added, {right}."),
+    ])  # fmt: skip
+
+
 def check_lstm_step(fn: Callable, seed: int = 0, layout: str = "torch", verbose: bool = True) -> bool:
     """Check fn(x_t, h_prev, c_prev, params) -> (h_t, c_t) against `cells.LSTMCell`; print the verdict."""
     lstm = layer("lstm", seed)
@@ -81,6 +96,9 @@ def _lstm_verdict(
         return True, f"h_t and c_t match torch.nn.LSTM (max difference {max(dh, dc):.1e})."
     if close(h_t, c_ref) and close(c_t, h_ref):
         return False, "you returned (c_t, h_t); return (h_t, c_t)."
+    role = _role_slip(lstm, args, c_t)
+    if role:  # before gate orders: a role swapped in c_t also matches some order of the stacked gates
+        return False, role
     order = _gate_order(lstm, args, h_t.detach(), c_t.detach())
     if order is not None:
         return False, (

@@ -152,3 +152,41 @@ def test_a_transposed_dW_xf_is_caught_by_its_shape(capsys):
 
     assert not exercises.check_forget_grads(transposed)
     assert "transposed" in capsys.readouterr().out
+
+
+def lstm_step_with_cell(cell_update):
+    """A student's LSTM step, right but for how c_t is made from the gates: cell_update(i, f, g, c_prev)."""
+
+    def fn(x_t, h_prev, c_prev, p):
+        z = x_t @ p["weight_ih"].T + p["bias_ih"] + h_prev @ p["weight_hh"].T + p["bias_hh"]
+        i, f, g, o = z.chunk(4, dim=1)
+        i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+        c_t = cell_update(i, f, g, c_prev)
+        return o * torch.tanh(c_t), c_t
+
+    return fn
+
+
+@pytest.mark.parametrize(
+    "update, named",
+    [
+        (lambda i, f, g, c: i * c + f * g, "the forget gate is applied to the candidate"),
+        (lambda i, f, g, c: f * c + g, "the input gate is missing"),
+        (lambda i, f, g, c: c + i * g, "the forget gate is missing"),
+        (lambda i, f, g, c: f * c * i * g, "the two parts are multiplied"),
+    ],
+)
+def test_a_role_swapped_in_c_t_is_named_not_reported_as_a_gate_order(update, named, capsys):
+    assert exercises.check_lstm_step(lstm_step_with_cell(update)) is False
+    out = capsys.readouterr().out
+    assert named in out and "gate order" not in out
+
+
+def test_weights_used_without_their_transpose_are_told_to_use_T(capsys):
+    def no_transpose(x_t, h_prev, c_prev, p):
+        z = x_t @ p["weight_ih"] + h_prev @ p["weight_hh"]  # (5, 3) @ (16, 3): shapes cannot be multiplied
+        return z, z
+
+    assert exercises.check_lstm_step(no_transpose) is False
+    out = capsys.readouterr().out
+    assert "raised RuntimeError" in out and '`x_t @ params["weight_ih"].T`' in out
