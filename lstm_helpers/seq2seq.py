@@ -5,8 +5,9 @@
     seq2seq.fit(model, steps=1500, lengths=(1, 12), seed=0)          # teacher forcing
     seq2seq.exact_match(model, length=12)                             # greedy decoding, whole answers
 
-The task: read a string of digits, write it backwards, then an end mark. An LSTM encoder reads the
-source; its final (h, c) starts an LSTM decoder. Without attention that state is all the decoder ever
+The task: read a string of digits, write it backwards, then an end mark. A bidirectional LSTM encoder
+reads the source from both ends (half the units each way, as in Bahdanau et al.); its two final
+states, side by side, start an LSTM decoder. Without attention that state is all the decoder ever
 learns of the source; with attention each decoder step also reads a weighted mix of every encoder
 state (dot-product attention), and the mix and its own state give the next symbol. Training feeds the
 decoder the right previous symbol (teacher forcing); decoding feeds it its own choice (greedy).
@@ -46,7 +47,7 @@ def reversal(batch: int, length: int, seed: int | torch.Generator) -> tuple[torc
 
 
 class EncoderDecoder(nn.Module):
-    """An LSTM encoder and an LSTM decoder that starts from the encoder's final state.
+    """A bidirectional LSTM encoder and an LSTM decoder that starts from the encoder's final states.
 
     With attention=True each decoder output h_t is combined with the context c_t, the attention-weighted
     mean of the encoder states: h~_t = tanh(W_c [c_t; h_t]) (Luong et al. 2015, eq. 5), then read out.
@@ -57,14 +58,19 @@ class EncoderDecoder(nn.Module):
         self.hidden_size = require_int("hidden_size", hidden_size, 1, 4096)
         self.attention = bool(attention)
         self.embed = nn.Embedding(VOCAB_SIZE, require_int("embed_size", embed_size, 1, 4096))
-        self.encoder = nn.LSTM(embed_size, hidden_size, batch_first=True)
+        if hidden_size % 2:
+            raise ValueError(f"hidden_size must be even (half for each reading direction), got {hidden_size}")
+        self.encoder = nn.LSTM(embed_size, hidden_size // 2, batch_first=True, bidirectional=True)
         self.decoder = nn.LSTM(embed_size, hidden_size, batch_first=True)
+        self.query = nn.Linear(hidden_size, hidden_size, bias=False) if attention else None
         self.combine = nn.Linear(2 * hidden_size, hidden_size) if attention else None
         self.readout = nn.Linear(hidden_size, VOCAB_SIZE)
 
     def encode(self, src: torch.Tensor):
-        """Encoder states (batch, S, H) and the final (h, c) that starts the decoder."""
-        return self.encoder(self.embed(src))
+        """Encoder states (batch, S, H) and the final (h, c) that starts the decoder: each is the
+        forward reading's last state next to the backward reading's, (1, batch, H)."""
+        enc, (h, c) = self.encoder(self.embed(src))  # h, c: (2, batch, H / 2), one per direction
+        return enc, (torch.cat([h[0], h[1]], -1)[None], torch.cat([c[0], c[1]], -1)[None])
 
     def decode(self, y_in: torch.Tensor, state, enc: torch.Tensor):
         """Logits (batch, T, VOCAB_SIZE) for decoder inputs y_in (batch, T) from `state`; the new state;
@@ -72,7 +78,7 @@ class EncoderDecoder(nn.Module):
         h, state = self.decoder(self.embed(y_in), state)  # (batch, T, H)
         weights = None
         if self.attention:
-            context, weights = attn.dot_product(h, enc, enc)  # (batch, T, H), (batch, T, S)
+            context, weights = attn.dot_product(self.query(h), enc, enc)  # (batch, T, H), (batch, T, S)
             h = torch.tanh(self.combine(torch.cat([context, h], dim=-1)))
         return self.readout(h), state, weights
 

@@ -31,12 +31,12 @@ class Settings:
 
     s2s_hidden: int = 32  # encoder and decoder units; small, so that one state is a real bottleneck
     s2s_embed: int = 16
-    s2s_steps: int = 1500  # shipped models (tools/train_seq2seq.py)
+    s2s_steps: int = 3000  # shipped models (tools/train_seq2seq.py)
     s2s_batch: int = 64
     s2s_lr: float = 1e-2
     s2s_seeds: tuple[int, ...] = (0, 1, 2)
-    train_max: int = 8  # sources of length 1 ... train_max in training
-    test_lengths: tuple[int, ...] = (2, 4, 6, 8, 10, 12, 16)  # beyond train_max: unseen lengths
+    train_max: int = 12  # sources of length 1 ... train_max in training
+    test_lengths: tuple[int, ...] = (2, 4, 6, 8, 10, 12, 14, 16, 20)  # beyond train_max: unseen lengths
     test_n: int = 500  # unseen sources per length
     live_steps: int = 300  # the encoder-decoder trained in the page
     live_max: int = 5

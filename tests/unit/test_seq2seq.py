@@ -14,15 +14,20 @@ def test_reversal_targets_are_the_reversed_source():
     assert torch.equal(src, seq2seq.reversal(4, 6, seed=0)[0])  # seeded
 
 
-def test_plain_decoder_starts_from_the_encoders_final_state():
+def test_plain_decoder_starts_from_the_encoders_final_states():
     torch.manual_seed(0)
     model = seq2seq.EncoderDecoder(hidden_size=8, embed_size=4)
     src, y_in, _ = seq2seq.reversal(3, 5, seed=1)
-    enc = torch.nn.LSTM(4, 8, batch_first=True)
+    forward, backward = torch.nn.LSTM(4, 4, batch_first=True), torch.nn.LSTM(4, 4, batch_first=True)
+    weights = model.encoder.state_dict()
+    forward.load_state_dict({k: v for k, v in weights.items() if k.endswith("_l0")})
+    backward.load_state_dict({k.removesuffix("_reverse"): v for k, v in weights.items() if "reverse" in k})
+    x = model.embed(src)
+    _, (h_f, c_f) = forward(x)
+    _, (h_b, c_b) = backward(x.flip(1))  # the backward reading: the source from its last digit
+    state = (torch.cat([h_f, h_b], -1), torch.cat([c_f, c_b], -1))  # (1, batch, 8)
     dec = torch.nn.LSTM(4, 8, batch_first=True)
-    enc.load_state_dict(model.encoder.state_dict())
     dec.load_state_dict(model.decoder.state_dict())
-    _, state = enc(model.embed(src))
     h, _ = dec(model.embed(y_in), state)
     torch.testing.assert_close(model(src, y_in), model.readout(h))
 
@@ -33,7 +38,7 @@ def test_attention_decoder_mixes_encoder_states():
     src, y_in, _ = seq2seq.reversal(2, 5, seed=1)
     enc, state = model.encode(src)
     h, _ = model.decoder(model.embed(y_in), state)
-    context = torch.nn.functional.scaled_dot_product_attention(h, enc, enc)
+    context = torch.nn.functional.scaled_dot_product_attention(h @ model.query.weight.T, enc, enc)
     expected = model.readout(torch.tanh(model.combine(torch.cat([context, h], -1))))
     torch.testing.assert_close(model(src, y_in), expected)
     _, _, weights = model.decode(y_in, state, enc)
@@ -67,3 +72,5 @@ def test_bad_arguments_are_named():
         seq2seq.reversal(2, 0, seed=0)
     with pytest.raises(ValueError, match="lengths"):
         seq2seq.fit(seq2seq.EncoderDecoder(4, 4), steps=1, lengths=(5, 2))
+    with pytest.raises(ValueError, match="hidden_size must be even"):
+        seq2seq.EncoderDecoder(5, 4)
