@@ -26,8 +26,8 @@ import torch
 from lstm_helpers import charlm
 from lstm_helpers.chapters import training_well as tw
 
-SLICE = tw.Run(steps=1000, eval_every=100)  # the small slice of the training files, where a model overfits
-FULL = tw.Run(train_chars=0, steps=800, eval_every=100)  # every training file
+SLICE = tw.Run(steps=800, eval_every=100)  # the small slice of the training files, where a model overfits
+FULL = tw.Run(train_chars=0, steps=600, eval_every=100)  # every training file
 SEEDS = (0, 1)
 
 
@@ -54,17 +54,17 @@ def sweeps() -> dict[str, list[tuple[str, tw.Run]]]:
     """Sweep name -> [(label, run)], in the order they are trained (the most needed first)."""
     regs = [(f"{label} | seed {seed}", dataclasses.replace(SLICE, seed=seed, **knobs))
             for seed in SEEDS for label, knobs in REGULARISERS.items()]  # fmt: skip
-    window = [(f"window {T}", dataclasses.replace(FULL, seq_len=T, batch_size=1024 // T, steps=1200))
+    window = [(f"window {T}", dataclasses.replace(FULL, seq_len=T, batch_size=1024 // T, steps=800))
               for T in (16, 64, 256)]  # fmt: skip
-    lr = [(f"lr {lr:g} clip {clip:g}", dataclasses.replace(SLICE, lr=lr, clip=clip, steps=300))
-          for clip in (1.0, 0.0) for lr in (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)]  # fmt: skip
-    clip = [(f"clip {c:g}", dataclasses.replace(SLICE, lr=3e-2, clip=c, steps=300)) for c in (0.1, 0.3, 3.0)]
-    forget = [(f"forget bias {b}", dataclasses.replace(FULL, forget_bias=b, steps=500))
-              for b in (None, 1.0, 3.0)]  # fmt: skip
+    lr = [(f"lr {lr:g} clip {clip:g}", dataclasses.replace(SLICE, lr=lr, clip=clip, steps=200))
+          for clip in (1.0, 0.0) for lr in (3e-3, 3e-2, 1e-1)]  # fmt: skip
+    clip = [(f"clip {c:g}", dataclasses.replace(SLICE, lr=3e-2, clip=c, steps=200)) for c in (0.1, 10.0)]
+    forget = [(f"forget bias {b}", dataclasses.replace(FULL, forget_bias=b, steps=400))
+              for b in (None, 3.0)]  # fmt: skip
     H2 = two_layer_hidden(FULL.hidden_size, FULL.embed_size)
     two = dataclasses.replace(FULL, num_layers=2, hidden_size=H2)
     layers = [("1 layer", FULL), (f"2 layers of {H2}", two)]
-    hidden = [(f"hidden {H}", dataclasses.replace(FULL, hidden_size=H, steps=400)) for H in (32, 64, 256)]
+    hidden = [(f"hidden {H}", dataclasses.replace(FULL, hidden_size=H, steps=300)) for H in (32, 64, 256)]
     return {"regularisers": regs, "window": window, "lr": lr, "clip": clip, "forget_bias": forget,
             "layers": layers, "hidden": hidden}  # fmt: skip
 
