@@ -11,17 +11,7 @@ import torch
 from torch import nn
 
 from lstm_helpers.checks import require_int
-from lstm_helpers.exercises.core import (
-    HIDDEN,
-    INPUT,
-    TOL,
-    call,
-    diff,
-    first_mistake,
-    inputs,
-    report,
-    shape_problem,
-)  # fmt: skip
+from lstm_helpers.exercises import core
 
 GRU_GATES = ("r", "z", "n")  # torch.nn.GRU's stacking order
 
@@ -35,14 +25,14 @@ def gru_params(seed: int = 0) -> dict[str, torch.Tensor]:
 def gru_layer(seed: int) -> nn.GRU:
     """A seeded float64 `torch.nn.GRU`, input 3, hidden 4."""
     torch.manual_seed(require_int("seed", seed, 0))
-    return nn.GRU(INPUT, HIDDEN).double()
+    return nn.GRU(core.INPUT, core.HIDDEN).double()
 
 
 def gru_params_of(gru: nn.GRU) -> dict[str, torch.Tensor]:
     """A GRU layer's weights cut by gate, each transposed to (input, H) or (H, H)."""
     params = {}
     for k, gate in enumerate(GRU_GATES):
-        rows = slice(k * HIDDEN, (k + 1) * HIDDEN)
+        rows = slice(k * core.HIDDEN, (k + 1) * core.HIDDEN)
         params[f"W_x{gate}"] = gru.weight_ih_l0[rows].detach().T.clone()  # (input, H)
         params[f"W_h{gate}"] = gru.weight_hh_l0[rows].detach().T.clone()  # (H, H)
         params[f"b_x{gate}"] = gru.bias_ih_l0[rows].detach().clone()  # (H,)
@@ -75,18 +65,18 @@ def check_gru_step(fn: Callable, seed: int = 0, verbose: bool = True) -> bool:
     `params` is `gru_params(seed)`: W_xr, W_hr, b_xr, b_hr and the same for z and n.
     """
     gru = gru_layer(seed)
-    x_t, h_prev, _ = inputs(seed)
+    x_t, h_prev, _ = core.inputs(seed)
     params = gru_params_of(gru)
-    out, error = call(fn, (x_t, h_prev, params), "GRU step")
-    error = error or shape_problem("h_t", out)
+    out, error = core.call(fn, (x_t, h_prev, params), "GRU step")
+    error = error or core.shape_problem("h_t", out)
     if error:
-        return report(False, error, verbose)
+        return core.report(False, error, verbose)
     with torch.no_grad():
         h_ref = gru(x_t[None], h_prev[None])[1][0]  # (batch, H): torch.nn.GRU's own step
-    d = diff(out, h_ref)
-    if d < TOL:
-        return report(True, f"h_t matches torch.nn.GRU (max difference {d:.1e}).", verbose)
-    hint = first_mistake(out, gru_slips(x_t, h_prev, params))
+    d = core.diff(out, h_ref)
+    if d < core.TOL:
+        return core.report(True, f"h_t matches torch.nn.GRU (max difference {d:.1e}).", verbose)
+    hint = core.first_mistake(out, gru_slips(x_t, h_prev, params))
     off = (f"h_t is off by up to {d:.3g}: check r_t and z_t (sigmoid), n_t (tanh, with r_t on the old "
            "state's term) and h_t = (1 - z_t) * n_t + z_t * h_prev.")  # fmt: skip
-    return report(False, hint or off, verbose)
+    return core.report(False, hint or off, verbose)

@@ -10,33 +10,23 @@ from typing import Callable
 import torch
 
 from lstm_helpers.cells import RNNCell
-from lstm_helpers.exercises.core import (
-    TOL,
-    call,
-    diff,
-    first_mistake,
-    inputs,
-    layer,
-    params_of,
-    report,
-    shape_problem,
-)
+from lstm_helpers.exercises import core
 
 
 def check_rnn_step(fn: Callable, seed: int = 0, layout: str = "torch", verbose: bool = True) -> bool:
     """Check fn(x_t, h_prev, params) -> h_t against `cells.RNNCell`; print the verdict."""
-    rnn = layer("rnn", seed)
-    x_t, h_prev, _ = inputs(seed)
-    out, error = call(fn, (x_t, h_prev, params_of(rnn, layout)), "RNN step")
-    error = error or shape_problem("h_t", out)
+    rnn = core.layer("rnn", seed)
+    x_t, h_prev, _ = core.inputs(seed)
+    out, error = core.call(fn, (x_t, h_prev, core.params_of(rnn, layout)), "RNN step")
+    error = error or core.shape_problem("h_t", out)
     if error:
-        return report(False, error, verbose)
+        return core.report(False, error, verbose)
     cell = RNNCell.from_torch(rnn)
-    d = diff(out, cell(x_t, h_prev))
-    if d < TOL:
-        return report(True, f"h_t matches torch.nn.RNN (max difference {d:.1e}).", verbose)
-    hint = first_mistake(out, rnn_slips(cell, x_t, h_prev))
-    return report(False, hint or f"h_t is off by up to {d:.3g}: check h_t = tanh(x_t W_xh + b_xh + "
+    d = core.diff(out, cell(x_t, h_prev))
+    if d < core.TOL:
+        return core.report(True, f"h_t matches torch.nn.RNN (max difference {d:.1e}).", verbose)
+    hint = core.first_mistake(out, rnn_slips(cell, x_t, h_prev))
+    return core.report(False, hint or f"h_t is off by up to {d:.3g}: check h_t = tanh(x_t W_xh + b_xh + "
                   "h_prev W_hh + b_hh).", verbose)  # fmt: skip
 
 

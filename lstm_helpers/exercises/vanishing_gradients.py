@@ -15,27 +15,16 @@ from typing import Callable
 import torch
 
 from lstm_helpers.cells import RNNCell
-from lstm_helpers.exercises.core import (
-    BATCH,
-    HIDDEN,
-    TOL,
-    call,
-    diff,
-    first_mistake,
-    inputs,
-    layer,
-    params_of,
-    report,
-    shape_problem,
-)  # fmt: skip
+from lstm_helpers.exercises import core
 
 
 def _case(seed: int) -> tuple[RNNCell, tuple[torch.Tensor, ...]]:
     """A cell and (x_t, h_prev, h_t, grad_h_t, delta_next), all float64, (batch, size)."""
-    cell = RNNCell.from_torch(layer("rnn", seed))
-    x_t, h_prev, _ = inputs(seed)
+    cell = RNNCell.from_torch(core.layer("rnn", seed))
+    x_t, h_prev, _ = core.inputs(seed)
     gen = torch.Generator().manual_seed(seed + 2)
-    grad_h, delta_next = torch.randn(2, BATCH, HIDDEN, generator=gen, dtype=torch.float64)  # (batch, H) each
+    shape = (2, core.BATCH, core.HIDDEN)
+    grad_h, delta_next = torch.randn(*shape, generator=gen, dtype=torch.float64)  # (batch, H) each
     with torch.no_grad():
         h_t = cell(x_t, h_prev)
     return cell, (x_t, h_prev, h_t, grad_h, delta_next)
@@ -60,7 +49,7 @@ def _delta_hint(case: tuple[torch.Tensor, ...], W_hh: torch.Tensor, delta: torch
     recurrent = "delta_next @ params['weight_hh']" if layout == "torch" else "delta_next @ params['W_hh'].T"
     if not delta.any():
         return "delta_t is all zeros: write the recursion (the placeholder is still there?)."
-    hint = first_mistake(delta, [
+    hint = core.first_mistake(delta, [
         (back * (1 - h_t**2), "the loss's own term grad_h_t is missing: add it to the error from step t+1."),
         (grad_h * (1 - h_t**2), f"the error from step t+1 is missing: add {recurrent} to grad_h_t."),
         ((grad_h + delta_next @ W_hh) * (1 - h_t**2), f"W_hh is used untransposed: write {recurrent}."),
@@ -83,7 +72,7 @@ def _dW_hint(case: tuple[torch.Tensor, ...], delta: torch.Tensor, dW: torch.Tens
     def as_layout(m: torch.Tensor) -> torch.Tensor:
         return m.T if layout == "torch" else m
 
-    hint = first_mistake(dW, [
+    hint = core.first_mistake(dW, [
         (as_layout(h_prev.T @ delta).T, f"dW_hh_t is transposed: write {want}."),
         (as_layout(h_t.T @ delta), f"dW_hh_t uses h_t; step t's W_hh multiplies h_prev: {want}."),
         (as_layout(h_prev.T @ delta_next), f"dW_hh_t uses delta_next; use this step's delta_t: {want}."),
@@ -94,22 +83,23 @@ def _dW_hint(case: tuple[torch.Tensor, ...], delta: torch.Tensor, dW: torch.Tens
 def check_rnn_backward_step(fn: Callable, seed: int = 0, layout: str = "gates", verbose: bool = True) -> bool:
     """Check fn(h_prev, h_t, grad_h_t, delta_next, params) -> (delta_t, dW_hh_t) against autograd."""
     cell, case = _case(seed)
-    params = params_of(layer("rnn", seed), layout)
-    out, error = call(fn, (*case[1:], params), "RNN backward step")
+    params = core.params_of(core.layer("rnn", seed), layout)
+    out, error = core.call(fn, (*case[1:], params), "RNN backward step")
     if error is None and not (isinstance(out, (tuple, list)) and len(out) == 2):
         error = f"your RNN backward step should return a pair (delta_t, dW_hh_t), got {type(out).__name__}"
-    error = error or shape_problem("delta_t", out[0])
-    if error is None and (not isinstance(out[1], torch.Tensor) or tuple(out[1].shape) != (HIDDEN, HIDDEN)):
+    error = error or core.shape_problem("delta_t", out[0])
+    square = (core.HIDDEN, core.HIDDEN)
+    if error is None and (not isinstance(out[1], torch.Tensor) or tuple(out[1].shape) != square):
         got = tuple(out[1].shape) if isinstance(out[1], torch.Tensor) else type(out[1]).__name__
-        error = f"dW_hh_t should be a ({HIDDEN}, {HIDDEN}) tensor, like W_hh, got {got}"
+        error = f"dW_hh_t should be a ({core.HIDDEN}, {core.HIDDEN}) tensor, like W_hh, got {got}"
     if error:
-        return report(False, error, verbose)
+        return core.report(False, error, verbose)
     delta_ref, dW_ref = _autograd(cell, case)
     dW_ref = dW_ref.T if layout == "torch" else dW_ref  # gradient of weight_hh = (gradient of W_hh)^T
-    d_delta, d_W = diff(out[0], delta_ref), diff(out[1], dW_ref)
-    if d_delta >= TOL:
-        return report(False, _delta_hint(case, cell.W_hh.detach(), out[0].detach(), layout), verbose)
-    if d_W >= TOL:
-        return report(False, _dW_hint(case, delta_ref, out[1].detach(), layout), verbose)
+    d_delta, d_W = core.diff(out[0], delta_ref), core.diff(out[1], dW_ref)
+    if d_delta >= core.TOL:
+        return core.report(False, _delta_hint(case, cell.W_hh.detach(), out[0].detach(), layout), verbose)
+    if d_W >= core.TOL:
+        return core.report(False, _dW_hint(case, delta_ref, out[1].detach(), layout), verbose)
     message = f"delta_t and dW_hh_t match autograd (max difference {max(d_delta, d_W):.1e})."
-    return report(True, message, verbose)
+    return core.report(True, message, verbose)

@@ -176,20 +176,11 @@ SNIPPET = '''def f(a, b=[1, (2)]):  # a comment (with brackets] ignored
 
 def test_find_closers_on_a_hand_written_snippet():
     found = charlm.find_closers(SNIPPET)
-    got = [(SNIPPET[o], SNIPPET[p], SNIPPET[o : p + 1]) for o, p in zip(found.opener, found.position)]
-    assert got == [
-        ("(", ")", "(2)"),
-        ("[", "]", "[1, (2)]"),
-        ("(", ")", "(a, b=[1, (2)])"),
-        ('"', '"', '"x)y"'),
-        ("'", "'", "'it\\'s'"),
-        ('"', '"', '"k"'),
-        ('"', '"', '"\\d"'),
-        ("{", "}", '{"k": r"\\d"}'),
-        ('"', '"', '"""doc (string)"'),
-    ]
+    spans = [SNIPPET[o : p + 1] for o, p in zip(found.opener, found.position)]  # opener to closer
+    assert spans == ["(2)", "[1, (2)]", "(a, b=[1, (2)])", '"x)y"', "'it\\'s'", '"k"', '"\\d"',
+                     '{"k": r"\\d"}', '"""doc (string)"']  # fmt: skip
     assert list(found.distance) == [p - o for o, p in zip(found.opener, found.position)]
-    assert found.char == [g[1] for g in got]
+    assert found.char == [span[-1] for span in spans]
 
 
 def test_find_closers_agrees_with_pythons_tokenizer():
