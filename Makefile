@@ -160,3 +160,12 @@ clean:
 # lstm_helpers/weights/recipe-log.json, one run after another on one CPU thread; each run's seconds are in the log.
 recipe: $(STAMP)
 	$(BIN)/python tools/train_recipe.py
+
+# Chapter 9's models into lstm_helpers/weights/: six digit-reversal encoder-decoders (about 15 minutes
+# on one shared CPU thread), then the Transformer and the LSTM trained for equal steps on chapter 8's
+# corpus (400 steps each, one model per core: about an hour on two CPU cores shared with other jobs;
+# a few minutes on a GPU, used when there is one).
+.PHONY: attention
+attention: $(STAMP)
+	$(BIN)/python tools/train_seq2seq.py
+	$(BIN)/python tools/train_transformer.py

@@ -1,14 +1,14 @@
 """Chapter 9's race on chapter 8's corpus: a causal Transformer and an LSTM, equal parameters and steps.
 
-    python tools/train_transformer.py                     # what `make transformer` runs
+    python tools/train_transformer.py                     # what `make attention` runs (after train_seq2seq.py)
     python tools/train_transformer.py --steps 100 --out /tmp/try      # a quick try
 
 The LSTM is chapter 8's (256 units, embedding 32); the Transformer (`lstm_helpers.transformer`,
 d_model 96, 3 blocks, 4 heads, context 128) gets the feed-forward width that brings its parameter
-count closest to the LSTM's. Both are trained by `charlm.fit` with the same settings, seed and number
-of steps (Adam, cosine decay, clipping, windows of 128 characters; the LSTM carries its state from
-window to window, the Transformer has none to carry), each in its own process: on the GPU when there
-is one, else on one CPU thread each. The log records the corpus, settings, validation curve, test
+count closest to the LSTM's (`race_model` in chapter 9's module). Both are trained by `charlm.fit`
+with the same settings, seed and number of steps (Adam, cosine decay, clipping, windows of 128
+characters; the LSTM carries its state from window to window, the Transformer has none to carry),
+each in its own process: on the GPU when there is one, else on one CPU thread each. The log records the corpus, settings, validation curve, test
 bits per character and the seconds each took, with the device.
 """
 
@@ -24,35 +24,21 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import torch
-from train_charlm import EMBED, LSTM_HIDDEN, corpus_info
+from train_charlm import corpus_info
 
-from lstm_helpers import charlm, transformer
+from lstm_helpers import charlm
+from lstm_helpers.chapters.attention_and_transformers import race_model
 from lstm_helpers.models import n_params
 
 STEPS = 400  # the shipped run: what two CPU cores shared by several jobs finished in about an hour
-SHAPE = {"d_model": 96, "n_layers": 3, "n_heads": 4, "context": 128}
 PREFIX = "equal-steps"
-
-
-def matched_ff(target: int) -> int:
-    """The feed-forward width whose Transformer has the parameter count closest to `target`."""
-    return min(range(8, 2048, 8), key=lambda ff: abs(n_params(transformer.CharTransformer(d_ff=ff, **SHAPE))
-                                                     - target))  # fmt: skip
-
-
-def make(kind: str):
-    """The model of `kind` ("lstm" or "transformer"), freshly initialised from the current seed."""
-    if kind == "lstm":
-        return charlm.CharLM("lstm", LSTM_HIDDEN, EMBED)
-    target = n_params(charlm.CharLM("lstm", LSTM_HIDDEN, EMBED))
-    return transformer.CharTransformer(d_ff=matched_ff(target), **SHAPE)
 
 
 def train_one(kind: str, cfg: charlm.TrainConfig, device: str | None) -> tuple[dict, dict]:
     if device == "cpu" or not torch.cuda.is_available():
         torch.set_num_threads(1)
     torch.manual_seed(cfg.seed)
-    model = make(kind)
+    model = race_model(kind)
     log = charlm.fit(model, charlm.corpus("train"), charlm.corpus("valid"), cfg, device, progress=True)
     model.cpu()
     log.update(kind=kind, params=n_params(model), config=model.config)

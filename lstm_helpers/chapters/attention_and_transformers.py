@@ -6,7 +6,9 @@
 - `live_seq2seq(s)`: one small encoder-decoder trained in the page for a few seconds.
 - `step_costs(s)`: seconds and memory to write one more character as the context grows: the LSTM, the
   Transformer recomputing its whole window, the Transformer with a key-value cache.
-- `race_models()`, `race_log()`: chapter 8's LSTM and the Transformer trained for equal steps.
+- `race_model(kind)`, `race_models()`, `race_log()`: the LSTM and the Transformer of equal size, fresh
+  or trained for equal steps on chapter 8's corpus (shipped).
+- `window_seconds(model, s)`: one training step (forward and backward) on windows of 128 characters.
 
 Tensors are batch-first.
 """
@@ -22,6 +24,7 @@ import numpy as np
 import torch
 
 from lstm_helpers import charlm, seq2seq, transformer
+from lstm_helpers.models import n_params
 from lstm_helpers.train import one_thread
 
 
@@ -42,6 +45,9 @@ class Settings:
     live_max: int = 5
     cost_contexts: tuple[int, ...] = (16, 32, 64, 128, 256, 512)  # characters already read
     cost_repeats: int = 20  # steps timed per context (the median is kept)
+    window_batch: int = 8  # windows of 128 characters in one timed training step
+    gap_chars: int = 60_000  # the first characters of the test files used for the gap curve
+    gap_bins: tuple[int, ...] = (1, 10, 32, 64, 128, 100_000)  # distance bin edges; 128: the window
     seed: int = 0
 
 
@@ -88,7 +94,28 @@ def live_seq2seq(s: Settings = SETTINGS) -> tuple[seq2seq.EncoderDecoder, list[f
 
 # --- the race on chapter 8's corpus -------------------------------------------------------------
 
-RACE = ("transformer", "lstm")
+TF_SHAPE = {"d_model": 96, "n_layers": 3, "n_heads": 4, "context": 128}  # the Transformer facing the LSTM
+LSTM_SHAPE = {"kind": "lstm", "hidden_size": 256, "embed_size": 32}  # chapter 8's shipped LSTM
+
+
+def matched_ff(target: int) -> int:
+    """The feed-forward width whose TF_SHAPE Transformer has the parameter count closest to `target`."""
+
+    def size(ff: int) -> int:
+        return n_params(transformer.CharTransformer(d_ff=ff, **TF_SHAPE))
+
+    return min(range(8, 2048, 8), key=lambda ff: abs(size(ff) - target))
+
+
+def race_model(kind: str) -> torch.nn.Module:
+    """A fresh model of the race from the current torch seed: "lstm" (chapter 8's shape) or
+    "transformer" (TF_SHAPE, its feed-forward width matched to the LSTM's parameter count)."""
+    if kind == "lstm":
+        return charlm.CharLM(**LSTM_SHAPE)
+    if kind != "transformer":
+        raise ValueError(f"kind must be 'lstm' or 'transformer', got {kind!r}")
+    return transformer.CharTransformer(d_ff=matched_ff(n_params(charlm.CharLM(**LSTM_SHAPE))), **TF_SHAPE)
+
 
 
 @functools.cache
@@ -109,7 +136,6 @@ def race_log() -> dict:
 # --- the cost of one more character -------------------------------------------------------------
 
 
-@torch.no_grad()
 def _seconds(fn, repeats: int) -> float:
     times = []
     for _ in range(repeats):
@@ -148,3 +174,19 @@ def step_costs(lstm: charlm.CharLM, tf: transformer.CharTransformer, s: Settings
             out["cache_floats"].append(sum(k.numel() + v.numel() for k, v in cache))
             out["full_floats"].append(ids.numel())  # no state: only the characters, all read again
     return {k: np.array(v) for k, v in out.items()}
+
+
+def window_seconds(model: torch.nn.Module, s: Settings = SETTINGS, repeats: int = 3) -> float:
+    """The median seconds of one forward and backward pass over s.window_batch windows of 128
+    characters, on one thread: the work of one training step, without the optimiser."""
+    gen = torch.Generator().manual_seed(s.seed)
+    x = torch.randint(0, charlm.VOCAB_SIZE, (s.window_batch, 129), generator=gen)  # (batch, 129)
+
+    def step() -> None:
+        model.zero_grad()
+        logits, _ = model(x[:, :-1])
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, charlm.VOCAB_SIZE), x[:, 1:].reshape(-1))
+        loss.backward()
+
+    with one_thread():
+        return _seconds(step, repeats)
