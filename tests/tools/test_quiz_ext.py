@@ -38,4 +38,4 @@ def test_pages_load_the_quiz_script_with_the_editions_key_flag(tmp_path, student
     scripts = re.findall(r"<script[^>]*lstm-quiz\.js[^>]*>", page)
     assert len(scripts) == 1 and f'data-lstm-quiz-key="{key}"' in scripts[0]
     assert re.search(r'<link[^>]*href="_static/lstm-quiz\.css', page)
-    assert 'class="quiz quiz-choice"' in page
+    assert 'class="quiz quiz-choice' in page
