@@ -470,3 +470,19 @@ def print_table7(rows: list[dict]) -> None:
             seqs = "-" if r["mean"] is None else f"{r['mean']:,.0f} ({r['low']:,}-{r['high']:,})"
             wrong = "-" if r["mean_wrong"] is None else f"{r['mean_wrong']:.1f} (max {r['max_wrong']})"
             print(f"{'':>5} {r['model']:<28} {r['stopped']:>4}/{r['seeds']:<3} {seqs:>31} {wrong:>14}")
+
+
+def row_text(row: dict) -> str:
+    """One row of `table7_rows` in words, for the page: what was run and what it measured."""
+    if not row["run"]:
+        return "not run"
+    budget = 2 * PAPER_SEQUENCES[row["T"]]
+    if not row["stopped"]:
+        return f"none of {row['seeds']} seeds stopped within {budget:,} sequences"
+    failed = row["seeds"] - row["stopped"]
+    head = f"{row['stopped']} of {row['seeds']} seeds stopped"
+    if failed:
+        head += f" ({failed} failed: not within {budget:,} sequences)"
+    return (f"{head}, after {row['mean']:,.0f} training sequences on average ({row['low']:,} to "
+            f"{row['high']:,}), with {row['mean_wrong']:.1f} wrong test sequences of 2560 on average "
+            f"(at most {row['max_wrong']})")

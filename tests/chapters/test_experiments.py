@@ -138,6 +138,11 @@ def test_table7_rows_count_failed_seeds_and_mark_what_was_not_run():
                                                                                          50_000)  # fmt: skip
     assert (lstm["mean_wrong"], lstm["max_wrong"], lstm["seconds"]) == (2, 3, 19)  # without the failed seed
     assert not rows[500, sweeps.LOG_CELLS[0][1]]["run"] and not rows[100, sweeps.LOG_CELLS[1][1]]["run"]
+    assert sweeps.row_text(lstm) == (
+        "2 of 3 seeds stopped (1 failed: not within 148,000 sequences), after 45,000 training sequences on "
+        "average (40,000 to 50,000), with 2.0 wrong test sequences of 2560 on average (at most 3)"
+    )
+    assert sweeps.row_text(rows[500, sweeps.LOG_CELLS[0][1]]) == "not run"
 
 
 def test_the_shipped_adding_log_keeps_to_the_papers_rule():
