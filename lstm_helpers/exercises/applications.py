@@ -49,7 +49,21 @@ def gru_slips(
     n_t = torch.tanh(x_t @ p["W_xn"] + p["b_xn"] + r_t * (h_prev @ p["W_hn"] + p["b_hn"]))
     n_out = torch.tanh(x_t @ p["W_xn"] + p["b_xn"] + r_t * (h_prev @ p["W_hn"]) + p["b_hn"])
     n_no_r = torch.tanh(x_t @ p["W_xn"] + p["b_xn"] + h_prev @ p["W_hn"] + p["b_hn"])
+    n_paper = torch.tanh(x_t @ p["W_xn"] + p["b_xn"] + (r_t * h_prev) @ p["W_hn"] + p["b_hn"])
+    n_rz = torch.tanh(x_t @ p["W_xn"] + p["b_xn"] + z_t * (h_prev @ p["W_hn"] + p["b_hn"]))
+    r_T = torch.sigmoid(x_t @ p["W_xr"] + p["b_xr"] + h_prev @ p["W_hr"].T + p["b_hr"])
+    z_T = torch.sigmoid(x_t @ p["W_xz"] + p["b_xz"] + h_prev @ p["W_hz"].T + p["b_hz"])
+    n_T = torch.tanh(x_t @ p["W_xn"] + p["b_xn"] + r_T * (h_prev @ p["W_hn"].T + p["b_hn"]))
     return [
+        ((1 - z_t) * n_paper + z_t * h_prev,
+         "the reset gate is applied to h_prev before the product, (r_t * h_prev) W_hn: that is the original "
+         "paper's form (Cho et al. 2014); torch.nn.GRU applies it after: r_t * (h_prev W_hn + b_hn)."),
+        ((1 - r_t) * n_rz + r_t * h_prev,
+         "r_t and z_t swapped: the reset gate r_t belongs inside the candidate, r_t * (h_prev W_hn + b_hn), "
+         "and the update gate z_t mixes: h_t = (1 - z_t) * n_t + z_t * h_prev (torch stacks r, z, n)."),
+        ((1 - z_T) * n_T + z_T * h_prev,
+         "the recurrent weights are transposed: gru_params gives W_hr, W_hz, W_hn as (H, H) to multiply from "
+         "the right, h_prev @ W_hr; .T is for torch's own (out, in) weight_hh."),
         (z_t * n_t + (1 - z_t) * h_prev,
          "z_t and 1 - z_t swapped: z_t keeps the old state, h_t = (1 - z_t) * n_t + z_t * h_prev."),
         ((1 - z_t) * n_out + z_t * h_prev,

@@ -1,5 +1,6 @@
 """exercises.applications (chapter 7): a right GRU step equals torch.nn.GRU; each slip is named."""
 
+import pytest
 import torch
 
 from lstm_helpers import exercises
@@ -59,3 +60,31 @@ def test_a_right_gru_step_passes_and_the_slips_are_named(capsys):
     assert "transposed" in capsys.readouterr().out
     assert not exercises.check_gru_step(lambda x, h, p: p["nope"])
     assert "raised KeyError" in capsys.readouterr().out
+
+
+def gru_slip_step(slip):
+    """A GRU step with one of the three slips that used to get the generic message."""
+
+    def fn(x_t, h_prev, p):
+        W_h = {k: (p[f"W_h{k}"].T if slip == "transposed" else p[f"W_h{k}"]) for k in "rzn"}
+        r_t = torch.sigmoid(x_t @ p["W_xr"] + p["b_xr"] + h_prev @ W_h["r"] + p["b_hr"])
+        z_t = torch.sigmoid(x_t @ p["W_xz"] + p["b_xz"] + h_prev @ W_h["z"] + p["b_hz"])
+        if slip == "r z swapped":
+            r_t, z_t = z_t, r_t
+        if slip == "paper":
+            n_t = torch.tanh(x_t @ p["W_xn"] + p["b_xn"] + (r_t * h_prev) @ W_h["n"] + p["b_hn"])
+        else:
+            n_t = torch.tanh(x_t @ p["W_xn"] + p["b_xn"] + r_t * (h_prev @ W_h["n"] + p["b_hn"]))
+        return (1 - z_t) * n_t + z_t * h_prev
+
+    return fn
+
+
+@pytest.mark.parametrize(
+    "slip, named",
+    [("paper", "original paper's form"), ("r z swapped", "r_t and z_t swapped"),
+     ("transposed", "recurrent weights are transposed")],
+)  # fmt: skip
+def test_the_papers_form_swapped_gates_and_transposed_weights_are_named(slip, named, capsys):
+    assert not exercises.check_gru_step(gru_slip_step(slip))
+    assert named in capsys.readouterr().out
