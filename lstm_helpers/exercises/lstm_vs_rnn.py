@@ -20,6 +20,7 @@ from torch import nn
 
 from lstm_helpers.cells import GATES
 from lstm_helpers.exercises import core
+from lstm_helpers.exercises.memory_cell import role_slip
 
 PEEPHOLES = ("p_i", "p_f", "p_o")
 
@@ -67,8 +68,11 @@ def check_peephole_lstm_step(fn: Callable, seed: int = 0, verbose: bool = True) 
     lstm = core.layer("lstm", seed)
     h_torch, (_, c_torch) = lstm(args[0][None], (args[1][None], args[2][None]))  # torch.nn.LSTM, one step
     if core.diff(plain[0], h_torch[0]) >= core.TOL or core.diff(plain[1], c_torch[0]) >= core.TOL:
-        message = ("with the peepholes at zero your step should be torch.nn.LSTM's and is not: "
-                   "check the LSTM part first (check_lstm_step with layout='gates').")
+        # named from the LSTM part alone (check_lstm_step cannot take a function that reads p_i, p_f, p_o)
+        role = role_slip(lstm, args, plain[1])
+        message = "with the peepholes at zero your step should be torch.nn.LSTM's and is not: " + (
+            role or "check each gate (sigmoid for i, f, o; tanh for g), c_t = f_t * c_prev + i_t * g_t "
+            "and h_t = o_t * tanh(c_t).")  # fmt: skip
         return core.report(False, message, verbose)
     params = peephole_params(seed)
     out, error = core.call(fn, (*args, params), "peephole LSTM step")

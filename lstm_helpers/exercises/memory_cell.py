@@ -59,7 +59,7 @@ def _gate_order(lstm: nn.LSTM, args: tuple, h_t: torch.Tensor, c_t: torch.Tensor
     return None
 
 
-def _role_slip(lstm: nn.LSTM, args: tuple, c_t: torch.Tensor) -> str | None:
+def role_slip(lstm: nn.LSTM, args: tuple, c_t: torch.Tensor) -> str | None:
     """What a c_t built from the right gates in the wrong roles says, or None."""
     x_t, h_prev, c_prev = args
     _, _, (i, f, g, _) = LSTMCell.from_torch(lstm).step(x_t, h_prev, c_prev)
@@ -96,7 +96,7 @@ def _lstm_verdict(
         return True, f"h_t and c_t match torch.nn.LSTM (max difference {max(dh, dc):.1e})."
     if close(h_t, c_ref) and close(c_t, h_ref):
         return False, "you returned (c_t, h_t); return (h_t, c_t)."
-    role = _role_slip(lstm, args, c_t)
+    role = role_slip(lstm, args, c_t)
     if role:  # before gate orders: a role swapped in c_t also matches some order of the stacked gates
         return False, role
     order = _gate_order(lstm, args, h_t.detach(), c_t.detach())

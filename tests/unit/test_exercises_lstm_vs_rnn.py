@@ -97,3 +97,20 @@ def test_the_variant_checkers_report_a_crash_and_a_wrong_shape(capsys):
     assert "KeyError" in capsys.readouterr().out
     assert not exercises.check_peephole_lstm_step(lambda x, h, c, p: (h.T, c))
     assert "transposed" in capsys.readouterr().out
+
+
+def test_a_peephole_step_with_the_forget_gate_on_the_candidate_is_named_without_other_advice(capsys):
+    def swapped(x_t, h_prev, c_prev, p):
+        def z(k):
+            return x_t @ p[f"W_x{k}"] + p[f"b_x{k}"] + h_prev @ p[f"W_h{k}"] + p[f"b_h{k}"]
+
+        i = torch.sigmoid(z("i") + p["p_i"] * c_prev)
+        f = torch.sigmoid(z("f") + p["p_f"] * c_prev)
+        c_t = i * c_prev + f * torch.tanh(z("g"))  # the slip: f on the candidate
+        o = torch.sigmoid(z("o") + p["p_o"] * c_t)
+        return o * torch.tanh(c_t), c_t
+
+    assert not exercises.check_peephole_lstm_step(swapped)
+    out = capsys.readouterr().out
+    # named here: the old advice (run check_lstm_step on it) fails with a KeyError on p_i
+    assert "the forget gate is applied to the candidate" in out and "check_lstm_step" not in out
