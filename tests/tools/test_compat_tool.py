@@ -12,7 +12,7 @@ def test_floor_pins_every_dependency_at_its_lower_bound():
     floors = compat.dependencies()
     assert set(floors) == {"torch", "numpy", "matplotlib", "ipywidgets", "tqdm"}
     pins = dict(req.split("==") for req in compat.requirements("floor") if "==" in req)
-    assert pins.pop("torch") == compat.torch_pin()  # the only torch that installs here (docs/compatibility.md)
+    assert pins.pop("torch") == compat.torch_pin()  # the only torch that installs here (docs/)
     assert pins == {name: floor for name, floor in floors.items() if name != "torch"}
 
 
