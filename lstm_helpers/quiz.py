@@ -4,7 +4,8 @@ Three kinds, each one call in a code cell (tagged `remove-input`, so the page sh
 
     quiz.choice(question, [(text, right, why), ...])      multiple choice; every option says why
     quiz.numeric(question, answer, tol, glued=name, ...)   a number, right within `tol`; `answer` is the
-                                                            value the page glues under `name`
+                                                            value the page glues under `name` (None:
+                                                            a closed form, an exercise's answer)
     q = quiz.predict(question, [(text, why), ...])         asked before the cell that measures it;
     q.reveal(right, measured)                               after it: the measurement picks the answer
 
@@ -109,17 +110,24 @@ def revealed(data: dict[str, Any], right: int | str, measured: str) -> dict[str,
 
 
 def numeric_data(
-    question: str, answer: float, tol: float, glued: str, why: str, hint: str = "", slips: list | None = None
+    question: str,
+    answer: float,
+    tol: float,
+    glued: str | None,
+    why: str,
+    hint: str = "",
+    slips: list | None = None,
 ) -> dict[str, Any]:
     """The data of a numeric question: right when |typed - answer| <= tol; `slips` are (value, why)
-    pairs that a known mistake gives, named when typed."""
+    pairs that a known mistake gives, named when typed. `glued`: the name the page glues `answer`
+    under (a measurement), or None for a closed form the cell computes (an exercise's answer)."""
     question, why = _text(question, "question"), _text(why, "why")
     number = isinstance(answer, (int, float)) and not isinstance(answer, bool)
     if not number or not math.isfinite(answer):
         raise ValueError(f"answer: a finite number (the glued value), got {answer!r}")
     if not isinstance(tol, (int, float)) or isinstance(tol, bool) or not math.isfinite(tol) or tol < 0:
         raise ValueError(f"tol: a finite number >= 0, got {tol!r}")
-    if not isinstance(glued, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", glued):
+    if glued is not None and (not isinstance(glued, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", glued)):
         raise ValueError(f"glued: the snake_case name the page glues the answer under, got {glued!r}")
     parsed = []
     for k, slip in enumerate(slips or []):
@@ -225,9 +233,16 @@ def choice(question: str, options: list) -> None:
 
 
 def numeric(
-    question: str, answer: float, tol: float, glued: str, why: str, hint: str = "", slips: list | None = None
+    question: str,
+    answer: float,
+    tol: float,
+    glued: str | None,
+    why: str,
+    hint: str = "",
+    slips: list | None = None,
 ) -> None:
-    """Show a numeric question whose right answer is `answer` (the value glued as `glued`) within `tol`."""
+    """Show a numeric question whose right answer is `answer` (the value glued as `glued`, or None for a
+    closed form) within `tol`."""
     _show(numeric_data(question, answer, tol, glued, why, hint, slips))
 
 

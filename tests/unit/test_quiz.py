@@ -110,6 +110,11 @@ def test_numeric_keeps_answer_tolerance_and_slips_and_refuses_a_slip_that_would_
             quiz.numeric_data(**args)
 
 
+def test_a_closed_form_answer_needs_no_glued_name():
+    data = quiz.numeric_data("Bias for f = 0.986?", 4.3, 0.05, None, "ln(f / (1 - f))")
+    assert data["glued"] is None and data["answer_text"] == "4.3"
+
+
 def test_numeric_html_has_a_labelled_field_and_a_submit_button():
     soup = soup_of(quiz.numeric_data("Accuracy?", 0.26, 0.01, "rnn_acc", "measured"))
     field = soup.select_one("form.quiz-number input")
