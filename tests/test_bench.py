@@ -24,7 +24,7 @@ def test_quick_benchmark_prints_its_tables():
     assert "| cell | H | from scratch (ms) | torch.nn (ms) | ratio |" in out
     assert "| LSTM, forget bias 6 | 5 | 1/1 |" in out  # the short gap is solved even in the smoke run
     assert "### Adding problem, T = 20, the paper's rule" in out and "Total runtime" in out
-    assert out.strip().splitlines()[-2].startswith("T=20 seeds=1 stopped=")
+    assert out.strip().splitlines()[-1].startswith("T=20 seeds=1 stopped=")  # the summary line comes last
 
 
 def first_hold(errors: list[float], batch: int, in_a_row: int = 2000) -> int | None:
