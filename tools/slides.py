@@ -188,7 +188,8 @@ def quiz_cells(cell) -> list:
     from lstm_helpers.quiz import META, slide_cells
 
     found = [o["metadata"][META] for o in cell.get("outputs", []) if META in o.get("metadata", {})]
-    if cell.cell_type != "code" or not found:
+    skipped = cell.metadata.get("slideshow", {}).get("slide_type") == "skip"  # an exercise's check
+    if cell.cell_type != "code" or not found or skipped:
         return [cell]
     cells = []
     for data in found:

@@ -46,3 +46,9 @@ def test_the_deck_shows_the_answer_only_on_a_fragment():
     assert "window.lstmQuiz" not in body  # no interactive copy in the deck
     question = soup.find(string=lambda s: s and "What happens to the memory?" in s)
     assert question is not None and question.find_parent(class_="fragment") is None
+
+
+def test_a_question_cell_marked_skip_stays_out_of_the_deck():
+    cell = question_cell(GATE)
+    cell.metadata["slideshow"] = {"slide_type": "skip"}  # an exercise's check: exercises are not in the decks
+    assert quiz_cells(cell) == [cell]
