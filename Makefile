@@ -161,10 +161,10 @@ clean:
 recipe: $(STAMP)
 	$(BIN)/python tools/train_recipe.py
 
-# Chapter 9's models into lstm_helpers/weights/: six digit-reversal encoder-decoders (about 15 minutes
-# on one shared CPU thread), then the Transformer and the LSTM trained for equal steps on chapter 8's
-# corpus (400 steps each, one model per core: about an hour on two CPU cores shared with other jobs;
-# a few minutes on a GPU, used when there is one).
+# Chapter 9's models into lstm_helpers/weights/: six digit-reversal encoder-decoders (9 minutes of CPU
+# on one thread of a shared machine), then the Transformer and the LSTM trained for equal steps on
+# chapter 8's corpus (400 steps each, one model per core: 29 minutes on two CPU cores shared with other
+# jobs; on a GPU when there is one).
 .PHONY: attention
 attention: $(STAMP)
 	$(BIN)/python tools/train_seq2seq.py

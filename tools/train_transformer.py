@@ -1,6 +1,6 @@
 """Chapter 9's race on chapter 8's corpus: a causal Transformer and an LSTM, equal parameters and steps.
 
-    python tools/train_transformer.py                     # what `make attention` runs (after train_seq2seq.py)
+    python tools/train_transformer.py              # what `make attention` runs, after train_seq2seq.py
     python tools/train_transformer.py --steps 100 --out /tmp/try      # a quick try
 
 The LSTM is chapter 8's (256 units, embedding 32); the Transformer (`lstm_helpers.transformer`,
@@ -8,8 +8,9 @@ d_model 96, 3 blocks, 4 heads, context 128) gets the feed-forward width that bri
 count closest to the LSTM's (`race_model` in chapter 9's module). Both are trained by `charlm.fit`
 with the same settings, seed and number of steps (Adam, cosine decay, clipping, windows of 128
 characters; the LSTM carries its state from window to window, the Transformer has none to carry),
-each in its own process: on the GPU when there is one, else on one CPU thread each. The log records the corpus, settings, validation curve, test
-bits per character and the seconds each took, with the device.
+each in its own process: on the GPU when there is one, else on one CPU thread each. The log records
+the corpus, settings, validation curve, test bits per character and the seconds each took, with the
+device. The shipped run (400 steps) is short: what a CPU shared with other jobs trained in half an hour.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from lstm_helpers import charlm
 from lstm_helpers.chapters.attention_and_transformers import race_model
 from lstm_helpers.models import n_params
 
-STEPS = 400  # the shipped run: what two CPU cores shared by several jobs finished in about an hour
+STEPS = 400  # the shipped run: 29 minutes on two CPU cores shared with other jobs
 PREFIX = "equal-steps"
 
 
