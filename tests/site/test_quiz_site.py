@@ -40,10 +40,13 @@ def glued(stem: str) -> dict[str, str]:
 
 
 def number(text: str) -> tuple[float, float]:
-    """A glued value's text as a number, and half a unit of its last digit (how far it was rounded)."""
+    """A glued value's text as a number, and half a unit of its last digit (how far it was rounded);
+    "37%" is 0.37."""
     clean = text.strip().strip("'\"").replace(",", "")
+    scale = 0.01 if clean.endswith("%") else 1.0
+    clean = clean.rstrip("%")
     decimals = len(clean.split(".")[1]) if "." in clean and "e" not in clean.lower() else 0
-    return float(clean), 0.5 * 10.0**-decimals if decimals else 0.5
+    return scale * float(clean), scale * 0.5 * 10.0**-decimals
 
 
 @chapters
