@@ -45,8 +45,9 @@ def number(text: str) -> tuple[float, float]:
     clean = text.strip().strip("'\"").replace(",", "")
     scale = 0.01 if clean.endswith("%") else 1.0
     clean = clean.rstrip("%")
-    decimals = len(clean.split(".")[1]) if "." in clean and "e" not in clean.lower() else 0
-    return scale * float(clean), scale * 0.5 * 10.0**-decimals
+    mantissa, _, exponent = clean.lower().partition("e")
+    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    return scale * float(clean), scale * 0.5 * 10.0 ** (int(exponent or 0) - decimals)
 
 
 @chapters
