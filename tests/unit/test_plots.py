@@ -28,7 +28,7 @@ def test_unrolled_rnn_draws_one_cell_per_step_plus_the_rolled_one(steps):
     assert len(boxes) == 3 * (steps + 1)  # X, cell and O for the rolled cell and each step
     assert len(arrows) == 3 + 2 * steps + (steps - 1)  # in/out arrows, the loop, h_t between steps
     labels = {t.get_text() for t in ax.texts}
-    assert f"$X_{steps}$" in labels and f"$O_{steps}$" in labels
+    assert f"$x_{steps}$" in labels and f"$y_{steps}$" in labels
     matplotlib.pyplot.close(fig)
 
 
