@@ -54,7 +54,7 @@ def sweeps() -> dict[str, list[tuple[str, tw.Run]]]:
     """Sweep name -> [(label, run)], in the order they are trained (the most needed first)."""
     regs = [(f"{label} | seed {seed}", dataclasses.replace(SLICE, seed=seed, **knobs))
             for seed in SEEDS for label, knobs in REGULARISERS.items()]  # fmt: skip
-    window = [(f"window {T}", dataclasses.replace(FULL, seq_len=T, batch_size=1024 // T, steps=800))
+    window = [(f"window {T}", dataclasses.replace(FULL, seq_len=T, batch_size=1024 // T, steps=3000))
               for T in (16, 64, 256)]  # fmt: skip
     lr = [(f"lr {lr:g} clip {clip:g}", dataclasses.replace(SLICE, lr=lr, clip=clip, steps=200))
           for clip in (1.0, 0.0) for lr in (3e-3, 3e-2, 1e-1)]  # fmt: skip
