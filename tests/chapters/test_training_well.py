@@ -58,3 +58,17 @@ def test_far_bracket_is_the_mean_probability_of_far_closing_brackets_only():
 def test_far_bracket_names_a_bad_distance():
     with pytest.raises(ValueError, match="distance"):
         tw.far_bracket(object(), "f(x)", 0, probs=np.ones(4))
+
+
+def test_the_pages_variational_mask_equals_its_tested_twin():
+    from helpers_repo import ROOT, run_tagged
+
+    from lstm_helpers import regularise
+
+    ns = run_tagged(ROOT / "notebooks" / "10-training-well.ipynb", "from-scratch",
+                    {"torch": torch, "settings": tw.SETTINGS, "regularise": regularise})  # fmt: skip
+    for batch, features, p in ((4, 8, 0.3), (16, 100, 0.5), (1, 3, 0.0)):
+        mine = ns["my_variational_mask"](batch, features, p, torch.Generator().manual_seed(7))
+        twin = regularise.variational_mask(batch, features, p, torch.Generator().manual_seed(7))
+        assert torch.equal(mine, twin)
+    assert torch.equal(ns["dropped"][0], ns["dropped"][0, :1].expand(5, 8))  # the page's printout: same rows
