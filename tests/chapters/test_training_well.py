@@ -1,6 +1,8 @@
 """Chapter 10's training run and measurements: deterministic for a seed, early stopping, the far bracket."""
 
 import dataclasses
+import json
+import sys
 
 import numpy as np
 import pytest
@@ -72,3 +74,19 @@ def test_the_pages_variational_mask_equals_its_tested_twin():
         twin = regularise.variational_mask(batch, features, p, torch.Generator().manual_seed(7))
         assert torch.equal(mine, twin)
     assert torch.equal(ns["dropped"][0], ns["dropped"][0, :1].expand(5, 8))  # the page's printout: same rows
+
+
+@pytest.mark.slow
+def test_the_recipe_script_writes_the_same_log_twice_for_its_seeds(tmp_path, monkeypatch):
+    import train_recipe
+
+    logs = []
+    for k in range(2):
+        out = tmp_path / f"log{k}.json"
+        argv = ["train_recipe.py", "--sweeps", "clip", "--scale", "0.02", "--out", str(out)]
+        monkeypatch.setattr(sys, "argv", argv)
+        train_recipe.main()
+        runs = json.loads(out.read_text())["clip"]
+        logs.append([{key: v for key, v in run.items() if "seconds" not in key} for run in runs])
+    assert len(logs[0]) == 2 and logs[0] == logs[1]
+    assert logs[0][0]["loss_per_10"] != logs[0][1]["loss_per_10"]  # the two clipping thresholds differ
