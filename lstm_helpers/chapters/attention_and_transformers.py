@@ -41,6 +41,9 @@ class Settings:
     train_max: int = 12  # sources of length 1 ... train_max in training
     test_lengths: tuple[int, ...] = (2, 4, 6, 8, 10, 12, 14, 16, 20)  # beyond train_max: unseen lengths
     test_n: int = 500  # unseen sources per length
+    tf_s2s_shape: tuple[int, int, int, int] = (64, 2, 4, 128)  # reversal Transformer: d, blocks, heads, d_ff
+    tf_s2s_steps: int = 2000
+    tf_s2s_lr: float = 1e-3
     live_steps: int = 300  # the encoder-decoder trained in the page
     live_max: int = 5
     cost_contexts: tuple[int, ...] = (16, 32, 64, 128, 256, 512)  # characters already read
@@ -71,14 +74,32 @@ def shipped_seq2seq(attention: bool, seed: int, s: Settings = SETTINGS) -> seq2s
     return model.eval()
 
 
+def reversal_transformer(s: Settings = SETTINGS) -> transformer.CharTransformer:
+    """A fresh causal Transformer for reversal, with positions for the longest test source."""
+    d_model, n_layers, n_heads, d_ff = s.tf_s2s_shape
+    return transformer.CharTransformer(d_model, n_layers, n_heads, d_ff, context=2 * max(s.test_lengths) + 1)
+
+
+def shipped_reversal_transformer(seed: int, s: Settings = SETTINGS) -> transformer.CharTransformer:
+    """The shipped reversal Transformer trained from `seed`, in eval mode."""
+    model = reversal_transformer(s)
+    saved = torch.load(charlm.WEIGHTS / "seq2seq-transformer.pt", map_location="cpu", weights_only=True)
+    model.load_state_dict(saved[f"transformer-{seed}"])
+    return model.eval()
+
+
 @functools.cache
 def length_curves(s: Settings = SETTINGS) -> dict[str, np.ndarray]:
-    """"plain" / "attention" -> exact-match accuracy (seeds, lengths) on s.test_n unseen sources."""
+    """"plain" / "attention" / "transformer" -> exact-match accuracy (seeds, lengths) on s.test_n
+    unseen sources."""
     out = {}
     with one_thread():
         for name, attention in (("plain", False), ("attention", True)):
             out[name] = np.array([[seq2seq.exact_match(shipped_seq2seq(attention, seed, s), L, s.test_n)
                                    for L in s.test_lengths] for seed in s.s2s_seeds])  # fmt: skip
+        tfs = [shipped_reversal_transformer(seed, s) for seed in s.s2s_seeds]
+        out["transformer"] = np.array([[transformer_exact_match(tf, L, s.test_n) for L in s.test_lengths]
+                                       for tf in tfs])  # fmt: skip
     return out
 
 
@@ -190,3 +211,61 @@ def window_seconds(model: torch.nn.Module, s: Settings = SETTINGS, repeats: int 
 
     with one_thread():
         return _seconds(step, repeats)
+
+
+# --- the reversal task for a Transformer: one causal model reads the source, then writes the reverse -----
+
+
+def reversal_stream(batch: int, length: int, seed) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The reversal task as one sequence for a causal model: source, start mark, reverse, end mark.
+
+    Returns x (batch, 2 * length + 1), the ids read; y, the ids to predict at each place; and
+    `answer` (2 * length + 1,), True where y is part of the answer (the reverse and the end mark).
+    """
+    src, y_in, y_out = seq2seq.reversal(batch, length, seed)
+    x = torch.cat([src, y_in], dim=1)  # (batch, 2 * length + 1)
+    y = torch.cat([src[:, 1:], y_in[:, :1], y_out], dim=1)  # x shifted by one
+    answer = torch.arange(x.shape[1]) >= length
+    return x, y, answer
+
+
+def fit_transformer_reversal(model: transformer.CharTransformer, steps: int, lengths: tuple[int, int],
+                             seed: int = 0, batch: int = 64, lr: float = 1e-3) -> list[float]:  # fmt: skip
+    """Train a causal Transformer on reversal (loss on the answer only), as `seq2seq.fit` trains an
+    encoder-decoder: a fresh batch of one length per step, Adam, clipping. The loss per step."""
+    from lstm_helpers.train import update
+
+    gen = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    model.train()
+    for _ in range(steps):
+        length = int(torch.randint(lengths[0], lengths[1] + 1, (1,), generator=gen))
+        x, y, answer = reversal_stream(batch, length, gen)
+        logits = model(x)[0][:, answer]  # (batch, length + 1, V)
+        target = y[:, answer].reshape(-1)
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), target)
+        losses.append(update(model, opt, loss, 1.0))
+    return losses
+
+
+@torch.no_grad()
+def transformer_exact_match(model: transformer.CharTransformer, length: int, n: int = 500,
+                            seed: int = 0) -> float:  # fmt: skip
+    """Exact match of greedy decoding with the key-value cache on `n` unseen sources of `length`."""
+    from lstm_helpers.train import TEST_SEED_OFFSET
+
+    src, _, y_out = seq2seq.reversal(n, length, seed + TEST_SEED_OFFSET)
+    model.eval()
+    prompt = torch.cat([src, torch.full((n, 1), seq2seq.BOS)], dim=1)  # (n, length + 1)
+    cache = None
+    for t in range(prompt.shape[1]):
+        logits, cache = model.step(prompt[:, t], cache)
+    written = []
+    for _ in range(length + 1):
+        y = logits.argmax(-1)  # (n,)
+        written.append(y)
+        if len(written) <= length and cache[0][0].shape[2] < model.context:
+            logits, cache = model.step(y, cache)
+    return (torch.stack(written, 1) == y_out).all(dim=1).float().mean().item()

@@ -80,3 +80,16 @@ def test_shipped_race_models_score_as_logged():
     for kind, model in chapter.race_models().items():
         assert models.n_params(model) == log["models"][kind]["params"]
         assert charlm.bits_per_char(model, text) < math.log2(charlm.VOCAB_SIZE)  # better than uniform
+
+
+def test_reversal_stream_predicts_the_next_token_and_marks_the_answer():
+    x, y, answer = chapter.reversal_stream(2, 4, seed=0)
+    _, _, y_out = seq2seq.reversal(2, 4, seed=0)
+    assert torch.equal(y[:, :-1], x[:, 1:])  # y is x shifted by one
+    assert torch.equal(y[:, answer], y_out) and int(answer.sum()) == 5  # the reverse and the end mark
+
+
+def test_shipped_reversal_transformers_reverse_sources_they_were_trained_on():
+    for seed in chapter.SETTINGS.s2s_seeds:
+        model = chapter.shipped_reversal_transformer(seed)
+        assert chapter.transformer_exact_match(model, 4, n=200) > 0.9
