@@ -157,6 +157,17 @@ in Jupyter, JupyterLab and Colab (inlined in the cell's output), and before prin
     }
   }
 
+  /* MathJax makes each formula a tab stop (its accessibility menu); inside an option button that is a
+     second, dead stop: take the formulas out of the tab order, the button carries them. */
+  function untabMath() {
+    document.querySelectorAll("div.quiz button mjx-container[tabindex]").forEach((m) => m.removeAttribute("tabindex"));
+  }
+
+  function afterMath() {
+    const mj = window.MathJax;
+    if (mj && mj.startup && mj.startup.promise) mj.startup.promise.then(untabMath).catch(() => {});
+  }
+
   function addStyle(css) {
     if (!css || document.getElementById("lstm-quiz-style") || document.querySelector('link[href*="lstm-quiz.css"]')) {
       return;
@@ -173,4 +184,6 @@ in Jupyter, JupyterLab and Colab (inlined in the cell's output), and before prin
   const start = () => { initAll(); numberAndKey(withKey); };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else initAll();
+  if (document.readyState === "complete") afterMath();
+  else window.addEventListener("load", afterMath);
 })();
