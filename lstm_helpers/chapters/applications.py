@@ -7,6 +7,8 @@
   the target is how far the last reading has drifted from it. `drift(T)` is its `Task`.
 - `run(model, task)` / `run_drift(model)`: `train.fit` on one CPU thread with the chapter's
   `SETTINGS` (the drift task has its own learning rate and budget there).
+- `stacking()`: one LSTM layer against two at about the same number of parameters, on the
+  "fluent ___" task, over a few seeds: what a second layer buys on a long gap.
 
 The models are the book's one family, `models.for_task(task, kind, ...)` with kind "rnn", "lstm"
 or "gru", `num_layers` and `bidirectional`. Change a setting with `dataclasses.replace`.
@@ -16,13 +18,13 @@ Shapes are time-first: token ids (seq_len, n), real inputs (seq_len, n, 2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import torch
 from torch import nn
 
-from lstm_helpers import tasks, train
+from lstm_helpers import models, tasks, train
 from lstm_helpers.checks import require_int
 from lstm_helpers.train import one_thread
 
@@ -44,6 +46,8 @@ class Settings:
     gap: int = 50  # the "fluent ___" gap for the GRU and the bidirectional network
     short_gap: int = 5  # the short gap the GRU is also tried on
     update_bias: float = 4.0  # the GRU's update-gate bias when it starts keeping its state
+    stack_hidden: int = 20  # units per layer of the two-layer LSTM: about the one-layer LSTM's parameters
+    stack_seeds: tuple[int, ...] = (0, 1, 2)  # seeds of the stacking comparison
     seed: int = 0  # weights and data
 
 
@@ -152,3 +156,23 @@ def run_drift(model: nn.Module, s: Settings = SETTINGS) -> train.History:
             model, drift(s.drift_T), steps=s.drift_steps, seed=s.seed, lr=s.drift_lr,
             batch_size=s.batch_size, eval_every=s.eval_every,
         )  # fmt: skip
+
+
+def stacking(s: Settings = SETTINGS) -> dict[int, dict]:
+    """LSTMs of 1 layer (s.hidden_size units) and 2 layers (s.stack_hidden each) on the fluent task at
+    gap s.gap, forget bias s.forget_bias, one run per seed of s.stack_seeds.
+
+    Returns {layers: {"params": n, "steps": [step solved, or None, per seed], "final": [accuracy]}}.
+    """
+    task = tasks.fluent(s.gap)
+    found = {}
+    for layers, hidden in ((1, s.hidden_size), (2, s.stack_hidden)):
+        steps, final = [], []
+        for seed in s.stack_seeds:
+            model = models.for_task(task, "lstm", hidden, seed=seed, num_layers=layers,
+                                    forget_bias=s.forget_bias)  # fmt: skip
+            history = run(model, task, replace(s, seed=seed))
+            steps.append(history.solved_step if history.solved else None)
+            final.append(history.final)
+        found[layers] = {"params": models.n_params(model), "steps": steps, "final": final}
+    return found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import torch
 
@@ -111,3 +113,12 @@ def test_the_chapters_own_gru_step_unrolled_equals_torch_nn_gru():
     for x_t in x:
         h = space["gru_step"](x_t, h, p)
     assert torch.allclose(h, gru(x, h0[None])[1][0].detach(), atol=1e-12)
+
+
+def test_stacking_compares_one_layer_with_two_at_about_the_same_parameters():
+    short = replace(applications.SETTINGS, stack_seeds=(0,), steps=10)
+    found = applications.stacking(short)
+    assert set(found) == {1, 2}
+    one, two = found[1]["params"], found[2]["params"]
+    assert abs(one - two) / one < 0.05, (one, two)
+    assert all(len(run["final"]) == 1 for run in found.values())
