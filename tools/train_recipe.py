@@ -28,7 +28,7 @@ from lstm_helpers.chapters import training_well as tw
 
 SLICE = tw.Run(steps=800, eval_every=100)  # the small slice of the training files, where a model overfits
 FULL = tw.Run(train_chars=0, steps=600, eval_every=100)  # every training file
-SEEDS = (0, 1)
+SEEDS = (0, 1, 2)
 
 
 def two_layer_hidden(hidden: int, embed: int) -> int:
@@ -50,10 +50,10 @@ REGULARISERS = {
 }
 
 
-def sweeps() -> dict[str, list[tuple[str, tw.Run]]]:
+def sweeps(seeds: tuple[int, ...] = SEEDS) -> dict[str, list[tuple[str, tw.Run]]]:
     """Sweep name -> [(label, run)], in the order they are trained (the most needed first)."""
     regs = [(f"{label} | seed {seed}", dataclasses.replace(SLICE, seed=seed, **knobs))
-            for seed in SEEDS for label, knobs in REGULARISERS.items()]  # fmt: skip
+            for seed in seeds for label, knobs in REGULARISERS.items()]  # fmt: skip
     window = [(f"window {T}", dataclasses.replace(FULL, seq_len=T, batch_size=1024 // T, steps=3000))
               for T in (16, 64, 256)]  # fmt: skip
     lr = [(f"lr {lr:g} clip {clip:g}", dataclasses.replace(SLICE, lr=lr, clip=clip, steps=200))
@@ -82,10 +82,12 @@ def main() -> None:
     raw = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=raw)
     plan = sweeps()
+    parser.add_argument("--seeds", nargs="+", type=int, default=list(SEEDS), help="the regularisers' seeds")
     parser.add_argument("--sweeps", nargs="+", default=list(plan), choices=list(plan))
     parser.add_argument("--out", type=Path, default=tw.RECIPE_LOG)
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of each run's steps (a quick try)")
     args = parser.parse_args()
+    plan = sweeps(tuple(args.seeds))
     torch.set_num_threads(1)
     log = json.loads(args.out.read_text()) if args.out.is_file() else {}
     log["meta"] = {"corpus": charlm.corpus_hash(), "torch": torch.__version__, "scale": args.scale,
