@@ -2,7 +2,8 @@
 `tools/student.py strip` removes them for the download, executed top to bottom. Every exercise's
 placeholder runs and prints its checker's "Not yet", and no cell after a dropped solution needs it.
 
-Slow: it executes the chapters once more (the build executes the full notebooks, not these).
+It executes the chapters once more, as the student edition holds them (the book executes the full
+notebooks), so it is its own tier: `make student-notebooks`, which CI runs after `make test`.
 """
 
 from __future__ import annotations
