@@ -65,17 +65,27 @@ def _number_text(value: float) -> str:
     return f"{int(value):,}" if float(value).is_integer() and abs(value) < 1e15 else f"{value:.4g}"
 
 
+def _options(options: list, form: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """`options` checked as 2 to len(LETTERS) tuples in `form`, as dicts of their `fields` (texts
+    checked, "right" kept as given)."""
+    if not isinstance(options, (list, tuple)) or not 2 <= len(options) <= len(LETTERS):
+        raise ValueError(f"options: give 2 to {len(LETTERS)} {form} tuples, got {options!r}")
+    parsed = []
+    for k, option in enumerate(options):
+        if not isinstance(option, (list, tuple)) or len(option) != len(fields):
+            raise ValueError(f"options[{k}]: give {form}, got {option!r}")
+        parsed.append({name: value if name == "right" else _text(value, f"options[{k}] {name}")
+                       for name, value in zip(fields, option)})  # fmt: skip
+    return parsed
+
+
 def choice_data(question: str, options: list) -> dict[str, Any]:
     """The data of a multiple-choice question; `options` are (text, right, why) with exactly one right."""
     question = _text(question, "question")
-    if not isinstance(options, (list, tuple)) or not 2 <= len(options) <= len(LETTERS):
-        raise ValueError(f"options: give 2 to {len(LETTERS)} (text, right, why) tuples, got {options!r}")
-    parsed = []
-    for k, option in enumerate(options):
-        if not isinstance(option, (list, tuple)) or len(option) != 3 or not isinstance(option[1], bool):
-            raise ValueError(f"options[{k}]: give (text, right, why), right True or False; got {option!r}")
-        parsed.append({"text": _text(option[0], f"options[{k}] text"), "right": option[1],
-                       "why": _text(option[2], f"options[{k}] why")})  # fmt: skip
+    parsed = _options(options, "(text, right, why)", ("text", "right", "why"))
+    for k, option in enumerate(parsed):
+        if not isinstance(option["right"], bool):
+            raise ValueError(f"options[{k}]: right must be True or False, got {option['right']!r}")
     rights = sum(o["right"] for o in parsed)
     if rights != 1:
         raise ValueError(f"options: exactly one option must be right (True), got {rights}")
@@ -85,14 +95,7 @@ def choice_data(question: str, options: list) -> dict[str, Any]:
 def predict_data(question: str, options: list) -> dict[str, Any]:
     """The data of a prediction before the measurement: (text, why) options, none marked right yet."""
     question = _text(question, "question")
-    if not isinstance(options, (list, tuple)) or not 2 <= len(options) <= len(LETTERS):
-        raise ValueError(f"options: give 2 to {len(LETTERS)} (text, why) tuples, got {options!r}")
-    parsed = []
-    for k, option in enumerate(options):
-        if not isinstance(option, (list, tuple)) or len(option) != 2:
-            raise ValueError(f"options[{k}]: give (text, why), got {option!r}")
-        parsed.append({"text": _text(option[0], f"options[{k}] text"), "right": False,
-                       "why": _text(option[1], f"options[{k}] why")})  # fmt: skip
+    parsed = [{**o, "right": False} for o in _options(options, "(text, why)", ("text", "why"))]
     return {"kind": "predict", "question": question, "options": parsed, "revealed": False, "measured": ""}
 
 
