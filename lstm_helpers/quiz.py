@@ -235,15 +235,8 @@ def choice(question: str, options: list) -> None:
     _show(choice_data(question, options))
 
 
-def numeric(
-    question: str,
-    answer: float,
-    tol: float,
-    glued: str | None,
-    why: str,
-    hint: str = "",
-    slips: list | None = None,
-) -> None:
+def numeric(question: str, answer: float, tol: float, glued: str | None, why: str, hint: str = "",
+            slips: list | None = None) -> None:
     """Show a numeric question whose right answer is `answer` (the value glued as `glued`, or None for a
     closed form) within `tol`."""
     _show(numeric_data(question, answer, tol, glued, why, hint, slips))

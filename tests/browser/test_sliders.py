@@ -7,16 +7,12 @@ here, with a figure that moves and one that does not, so the check is seen to ca
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pytest
+from browser_site import SITE, html_of, move, open_page, pages, picture, range_inputs, serve
+from bs4 import BeautifulSoup
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from browser_site import SITE, html_of, move, open_page, pages, picture, range_inputs, serve  # noqa: E402
-from bs4 import BeautifulSoup  # noqa: E402
-
-from lstm_helpers.widgets import SliderFigure  # noqa: E402
+from lstm_helpers.widgets import SliderFigure
 
 SLIDERS = [(page, slider) for page in pages() for slider in range_inputs(page)] if SITE.is_dir() else []
 

@@ -8,14 +8,11 @@ import importlib
 import importlib.util
 from pathlib import Path
 
-import matplotlib
 import pytest
 import torch
 
-matplotlib.use("Agg")
-
-from lstm_helpers import train  # noqa: E402
-from lstm_helpers.chapters import experiments as sweeps  # noqa: E402
+from lstm_helpers import train
+from lstm_helpers.chapters import experiments as sweeps
 
 ROOT = Path(__file__).parent.parent.parent
 SEEDS = (0, 1, 2, 3, 4)

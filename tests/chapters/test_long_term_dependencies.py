@@ -9,14 +9,11 @@ from __future__ import annotations
 import dataclasses
 import math
 
-import matplotlib
 import pytest
 from slider_asserts import assert_live_slider_redraws, assert_static_frames_equal_draw
 
-matplotlib.use("Agg")
-
-from lstm_helpers import widgets  # noqa: E402
-from lstm_helpers.chapters import long_term_dependencies as ch2  # noqa: E402
+from lstm_helpers import widgets
+from lstm_helpers.chapters import long_term_dependencies as ch2
 
 S = ch2.SETTINGS
 

@@ -6,13 +6,14 @@ import dataclasses
 
 import matplotlib
 import pytest
+import torch
+from helpers_repo import ROOT, notebook, source
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from slider_asserts import assert_live_slider_redraws, assert_static_frames_equal_draw
 
-matplotlib.use("Agg")
-
-from slider_asserts import assert_live_slider_redraws, assert_static_frames_equal_draw  # noqa: E402
-
-from lstm_helpers import tasks, train  # noqa: E402
-from lstm_helpers.chapters import memory_cell as memory  # noqa: E402
+from lstm_helpers import cells, gradients, plots, tasks, train
+from lstm_helpers.chapters import memory_cell as memory
+from lstm_helpers.checks import compare
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -88,12 +89,6 @@ def test_retention_follows_a_changed_setting():
 
 # --- issue 12/13: the belt drawn first, the fair comparison, the page's own from-scratch cells ---
 
-import torch  # noqa: E402
-from helpers_repo import ROOT, notebook, source  # noqa: E402
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
-
-from lstm_helpers import cells, gradients, plots  # noqa: E402
-from lstm_helpers.checks import compare  # noqa: E402
 
 CHAPTER = ROOT / "notebooks" / "04-the-memory-cell.ipynb"
 

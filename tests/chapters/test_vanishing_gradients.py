@@ -8,18 +8,15 @@ from __future__ import annotations
 import dataclasses
 import math
 
-import matplotlib
 import pytest
 import torch
 from helpers_repo import ROOT, notebook, source
 from slider_asserts import assert_live_slider_redraws, assert_static_frames_equal_draw
 from torch import nn
 
-matplotlib.use("Agg")
-
-from lstm_helpers import cells, gradients, tasks, widgets  # noqa: E402
-from lstm_helpers.chapters import long_term_dependencies as ch2  # noqa: E402
-from lstm_helpers.chapters import vanishing_gradients as ch3  # noqa: E402
+from lstm_helpers import cells, gradients, tasks, widgets
+from lstm_helpers.chapters import long_term_dependencies as ch2
+from lstm_helpers.chapters import vanishing_gradients as ch3
 
 S = ch3.SETTINGS
 

@@ -7,10 +7,8 @@ import base64
 import matplotlib
 import pytest
 
-matplotlib.use("Agg")
-
-from lstm_helpers import plots  # noqa: E402
-from lstm_helpers.widgets import png_size  # noqa: E402
+from lstm_helpers import plots
+from lstm_helpers.widgets import png_size
 
 
 @pytest.fixture

@@ -7,9 +7,7 @@ import pytest
 from matplotlib.colors import to_rgb
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-matplotlib.use("Agg")
-
-from lstm_helpers import plots  # noqa: E402
+from lstm_helpers import plots
 
 
 def test_palette_is_distinct_and_used_as_the_colour_cycle():

@@ -5,12 +5,9 @@ from __future__ import annotations
 import base64
 import re
 
-import matplotlib
 import pytest
 
-matplotlib.use("Agg")
-
-from lstm_helpers import plots, widgets  # noqa: E402
+from lstm_helpers import plots, widgets
 
 calls: list[float] = []
 

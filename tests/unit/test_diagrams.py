@@ -5,9 +5,7 @@ from __future__ import annotations
 import matplotlib
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-matplotlib.use("Agg")
-
-from lstm_helpers import plots  # noqa: E402
+from lstm_helpers import plots
 
 
 def texts(ax):

@@ -12,7 +12,7 @@ from lstm_helpers import tasks, train
 from lstm_helpers.chapters import experiments
 from lstm_helpers.chapters.experiments import PaperRule
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py"
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench.py"
 
 
 def test_quick_benchmark_prints_its_tables():
