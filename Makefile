@@ -68,9 +68,10 @@ student: html
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-# The package's own tests but the slow ones (marked `slow`: training runs, long chains): the edit loop.
+# The package's own tests but the slow ones (marked `slow`: training runs, long chains): the edit loop,
+# on both cores (pytest-xdist).
 unit: $(STAMP)
-	$(BIN)/pytest tests/unit -q -m "not slow"
+	$(BIN)/pytest tests/unit -q -m "not slow" -n 2
 
 # Everything that needs no built book: the package (training included), the chapters' experiments,
 # the tools.
