@@ -55,3 +55,14 @@ def run_tagged(path: Path, tag: str = "from-scratch", namespace: dict | None = N
     for code in cells:
         exec(code, namespace)
     return namespace
+
+
+def run_cells(path: Path, ids: list[str], namespace: dict) -> dict:
+    """Execute the notebook's cells with these ids, in this order, in `namespace`; return it."""
+    cells = {cell.get("id"): source(cell) for cell in notebook(path)["cells"]}
+    missing = [i for i in ids if i not in cells]
+    if missing:
+        raise LookupError(f"no cell with id {missing} in {path.name}")
+    for cell_id in ids:
+        exec(cells[cell_id], namespace)
+    return namespace

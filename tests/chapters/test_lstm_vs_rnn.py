@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from helpers_repo import ROOT, notebook, source
+from helpers_repo import ROOT, run_tagged
 
 from lstm_helpers import gradients, models, tasks
 from lstm_helpers.chapters import lstm_vs_rnn as chapter
@@ -16,11 +16,7 @@ CHAPTER = ROOT / "notebooks" / "05-lstm-vs-rnn.ipynb"
 
 
 def scratch_cells() -> dict:
-    ns = {"torch": torch}
-    for cell in notebook(CHAPTER)["cells"]:
-        if cell["cell_type"] == "code" and "from-scratch" in cell["metadata"].get("tags", []):
-            exec(source(cell), ns)
-    return ns
+    return run_tagged(CHAPTER, "from-scratch", {"torch": torch})
 
 
 def test_the_clue_span_counts_from_the_clue_word_to_the_last_word():

@@ -7,7 +7,7 @@ import dataclasses
 import matplotlib
 import pytest
 import torch
-from helpers_repo import ROOT, notebook, source
+from helpers_repo import ROOT, run_tagged
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from slider_asserts import assert_live_slider_redraws, assert_static_frames_equal_draw
 
@@ -150,11 +150,8 @@ def test_fresh_against_fresh_only_the_high_forget_bias_carries_the_clue():
 
 def scratch_cells(path) -> dict:
     """Run the notebook's cells tagged "from-scratch" (its own code) and return their names."""
-    ns = {"torch": torch, "cells": cells, "gradients": gradients, "compare": compare}
-    for cell in notebook(path)["cells"]:
-        if cell["cell_type"] == "code" and "from-scratch" in cell["metadata"].get("tags", []):
-            exec(source(cell), ns)
-    return ns
+    return run_tagged(path, "from-scratch", {"torch": torch, "cells": cells, "gradients": gradients,
+                                             "compare": compare})
 
 
 def test_the_pages_own_lstm_step_equals_torch_lstm():

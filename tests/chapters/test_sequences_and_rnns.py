@@ -16,7 +16,7 @@ import time
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers_repo import ROOT, notebook, source
+from helpers_repo import ROOT, run_cells, run_tagged
 
 from lstm_helpers import prose, tasks, train
 from lstm_helpers.chapters import sequences_and_rnns as ch1
@@ -25,17 +25,6 @@ NOTEBOOK = ROOT / "notebooks" / "01-sequences-and-rnns.ipynb"
 S = ch1.SETTINGS
 
 
-def tagged(tag: str) -> list[str]:
-    cells = notebook(NOTEBOOK)["cells"]
-    return [source(cell) for cell in cells if tag in cell.get("metadata", {}).get("tags", [])]
-
-
-def run_tagged(tag: str, namespace: dict) -> dict:
-    cells = tagged(tag)
-    assert cells, f"no cell tagged {tag!r} in {NOTEBOOK.name}"
-    for code in cells:
-        exec(code, namespace)
-    return namespace
 
 
 def ours_from(rnn: torch.nn.RNN) -> dict[str, torch.Tensor]:
@@ -46,7 +35,7 @@ def ours_from(rnn: torch.nn.RNN) -> dict[str, torch.Tensor]:
 
 @pytest.fixture(scope="module")
 def scratch() -> dict:
-    return run_tagged("from-scratch", {"torch": torch})
+    return run_tagged(NOTEBOOK, "from-scratch", {"torch": torch})
 
 
 @pytest.mark.parametrize("d, H, T, batch", [(3, 5, 7, 2), (1, 4, 1, 3), (6, 2, 50, 5)])
@@ -81,7 +70,7 @@ def test_the_notebooks_rnn_has_the_gradients_of_torch_nn_rnn(scratch):
 def run_loop(s: ch1.Settings) -> dict:
     namespace = {"torch": torch, "F": F, "time": time, "tasks": tasks, "chapter": ch1, "settings": s}
     with train.one_thread():
-        return run_tagged("training-loop", namespace)
+        return run_tagged(NOTEBOOK, "training-loop", namespace)
 
 
 def test_the_notebooks_loop_and_train_fit_give_the_same_losses():
@@ -130,26 +119,13 @@ def test_the_sky_clue_is_followed_only_by_is():
     assert all(data.vocab.words[int(w)] == "is" for w in data.x[-1])
 
 
-def test_the_notebook_prints_no_helper_source():
-    text = "".join(source(cell) for cell in notebook(NOTEBOOK)["cells"])
-    assert "getsource" not in text
-
-
-def run_cells(ids: list[str], namespace: dict) -> dict:
-    """Execute the notebook's cells with these ids, in order, in `namespace`."""
-    cells = {cell.get("id"): source(cell) for cell in notebook(NOTEBOOK)["cells"]}
-    for cell_id in ids:
-        exec(cells[cell_id], namespace)
-    return namespace
-
-
 def loop_and_its_claims(s: ch1.Settings) -> dict:
     """The training loop, its printout and the hidden claims cell beside it, as the page runs them."""
     namespace = {"torch": torch, "F": F, "time": time, "tasks": tasks, "train": train, "chapter": ch1,
                  "settings": s, "glue": lambda name, value: value, "seconds": prose.seconds,
                  "claim": prose.claim}  # fmt: skip
     with train.one_thread():
-        return run_cells(["c38", "c40", "c40-claims"], namespace)
+        return run_cells(NOTEBOOK, ["c38", "c40", "c40-claims"], namespace)
 
 
 def test_the_pages_claims_hold_with_the_chapters_settings():

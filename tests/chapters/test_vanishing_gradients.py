@@ -10,7 +10,7 @@ import math
 
 import pytest
 import torch
-from helpers_repo import ROOT, notebook, source
+from helpers_repo import ROOT, notebook, run_tagged, source
 from slider_asserts import assert_live_slider_redraws, assert_static_frames_equal_draw
 from torch import nn
 
@@ -150,15 +150,11 @@ def test_the_lag_sentence_is_the_running_example_with_61_words():
 @pytest.fixture(scope="module")
 def page():
     """The notebook's namespace after its import cell and every from-scratch cell."""
-    cells_ = notebook(ROOT / "notebooks" / "03-vanishing-gradients.ipynb")["cells"]
-    code = [c for c in cells_ if c["cell_type"] == "code"]
+    path = ROOT / "notebooks" / "03-vanishing-gradients.ipynb"
+    code = [c for c in notebook(path)["cells"] if c["cell_type"] == "code"]
     namespace: dict = {}
     exec(source(next(c for c in code if "as chapter" in source(c))), namespace)  # the import cell
-    tagged = [c for c in code if "from-scratch" in c.get("metadata", {}).get("tags", [])]
-    assert len(tagged) >= 5, "the chapter's from-scratch cells lost their tag"
-    for c in tagged:
-        exec(source(c), namespace)
-    return namespace
+    return run_tagged(path, "from-scratch", namespace)
 
 
 def _rnn(d: int, H: int, seed: int = 0) -> nn.RNN:
