@@ -95,7 +95,8 @@ def test_the_chapters_own_gru_step_unrolled_equals_torch_nn_gru():
 
     nb = Path(__file__).parents[2] / "notebooks" / "07-applications-and-next-steps.ipynb"
     cells = json.loads(nb.read_text())["cells"]
-    code = next("".join(c["source"]) for c in cells if "def gru_step" in "".join(c["source"]))
+    code = next("".join(c["source"]) for c in cells  # the solution, not the exercise's placeholder
+                if "def gru_step" in "".join(c["source"]) and "solution" in c["metadata"].get("tags", []))
     space = {"torch": torch, "exercises": exercises}
     exec(code, space)
     torch.manual_seed(5)
