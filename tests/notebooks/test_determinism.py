@@ -30,6 +30,7 @@ def normalise(text: str) -> str:
     """Leave out what is not the page's result: embedded images, memory addresses, wall-clock times."""
     text = re.sub(r"data:image/[\w+.-]+;base64,[A-Za-z0-9+/=]+", "data:image;base64,...", text)
     text = re.sub(r" at 0x[0-9a-f]+", " at 0x...", text)
+    text = re.sub(r"/tmp/ipykernel_\d+/\d+\.py", "<kernel cell>", text)  # where a warning names its cell
     return re.sub(r"\b\d+(?:\.\d+)?( ?(?:s|ms|µs|us|min|seconds|minutes))\b", r"(time)\1", text)  # "42 s"
 
 
