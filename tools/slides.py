@@ -21,6 +21,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from bookconfig import CACHE
+
 ROOT = Path(__file__).resolve().parent.parent
 EXECUTED = ROOT / "_build" / "jupyter_execute" / "notebooks"
 NODE = ROOT / "node_modules"
@@ -174,7 +176,7 @@ def with_cached_outputs(nb):
     from jupyter_cache import get_cache
 
     try:
-        _, merged = get_cache(str(ROOT / "_build" / ".jupyter_cache")).merge_match_into_notebook(nb)
+        _, merged = get_cache(str(CACHE)).merge_match_into_notebook(nb)
     except KeyError:  # not in the cache: the notebook as it is
         return nb
     return merged
