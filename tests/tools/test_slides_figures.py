@@ -70,8 +70,8 @@ def test_a_notebook_without_outputs_takes_them_from_the_execution_cache(tmp_path
     executed.cells[0].outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "2"},
                                                         execution_count=1)]  # fmt: skip
     executed.cells[0].execution_count = 1
-    monkeypatch.setattr(slides, "ROOT", tmp_path)
-    cache = get_cache(str(tmp_path / "_build" / ".jupyter_cache"))
+    monkeypatch.setattr(slides, "CACHE", tmp_path / "_build" / ".jupyter_cache")
+    cache = get_cache(str(slides.CACHE))
     cache.cache_notebook_bundle(__import__("jupyter_cache").base.CacheBundleIn(executed, "x.ipynb"),
                                 check_validity=False)  # fmt: skip
     merged = slides.with_cached_outputs(nbformat.from_dict(nb))
