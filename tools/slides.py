@@ -1,20 +1,31 @@
-"""Build one reveal.js deck per chapter from the executed notebooks, with nothing fetched online.
+"""Build one reveal.js deck per chapter from the notebooks and the execution cache, nothing fetched online.
 
-    python tools/slides.py build OUT_DIR [SITE_DIR]
-        decks from _build/jupyter_execute/notebooks (written by the book build) into OUT_DIR,
-        with reveal.js, require.js, jQuery and MathJax copied from node_modules and book/_vendor;
-        the same files are copied into SITE_DIR/slides so the website links to them.
+    python tools/slides.py build OUT_DIR [SITE_DIR] [--only NOTEBOOK...]
+        decks from notebooks/*.ipynb (the markdown as it is now) with the outputs of the execution
+        cache (_build/.jupyter_cache, filled by `make book`) into OUT_DIR, with reveal.js,
+        require.js, jQuery and MathJax copied from node_modules and book/_vendor; the same files
+        are copied into SITE_DIR/slides so the website links to them. A notebook whose code
+        changed since the cache was filled is an error: run `make book`.
+        --only: just these notebooks (a path or the chapter's number, "03").
+    python tools/slides.py stats [NOTEBOOK...]
+        per deck: its slides, the slides with more than 60 words, the slides without speaker notes
+        (decks built in memory from the notebooks and the cache; all chapters by default).
     python tools/slides.py defaults NOTEBOOK...
         give cells that have no `slideshow` metadata a default: the setup cell, exercises and
         references are skipped, a heading starts a slide, other prose becomes speaker notes,
         a figure gets a slide of its own. Authors then adjust the metadata by hand.
 
 Cells' `slideshow.slide_type` decides what is a slide, a fragment, skipped or a speaker note.
-Code is left out of the decks (one idea per slide, no walls of code); outputs stay.
+Code is left out of the decks (one idea per slide, no walls of code); outputs stay. Two deck-only
+mechanisms leave the site and the execution cache alone: a markdown cell tagged `deck` and
+`remove-cell` is shown in the deck only, and the notebook's metadata
+`{"deck": {"slide_types": {"c17": "skip"}}}` overrides a cell's slide type in the deck (editing a
+code cell's own metadata would make the notebook a cache miss).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import shutil
@@ -24,7 +35,9 @@ from pathlib import Path
 from bookconfig import CACHE
 
 ROOT = Path(__file__).resolve().parent.parent
-EXECUTED = ROOT / "_build" / "jupyter_execute" / "notebooks"
+NOTEBOOKS = ROOT / "notebooks"
+EXECUTED = ROOT / "_build" / "jupyter_execute" / "notebooks"  # the html build's .glue.json files
+SLIDE_TYPES = ("slide", "subslide", "fragment", "-", "skip", "notes")
 NODE = ROOT / "node_modules"
 ASSETS = {  # where a deck looks for a file: where it comes from
     "reveal.js/dist": NODE / "reveal.js" / "dist",
@@ -165,21 +178,38 @@ def title_figure_slides(cells: list) -> list:
     return titled
 
 
-def with_cached_outputs(nb):
-    """The executed notebook `nb`, its outputs taken from the execution cache when it has none.
+class CacheMiss(LookupError):
+    """A notebook whose code cells are not in the execution cache: its deck would have no outputs."""
 
-    myst-nb 1.4 writes _build/jupyter_execute/<name>.ipynb without outputs when a rebuild takes the
-    notebook from the cache (sphinx_.py writes the notebook it read, not the merged one), so a deck
-    built after such a rebuild lost every figure. The cache holds the outputs of the same cells."""
-    if any(cell.get("outputs") for cell in nb.cells):
-        return nb
+
+def with_cached_outputs(nb, name: str = "the notebook"):
+    """The notebook `nb` with the outputs of its code cells taken from the execution cache.
+
+    jupyter-cache matches a notebook by its code cells' source and metadata; a notebook that changed
+    since `make book` filled the cache is a CacheMiss naming `name`."""
     from jupyter_cache import get_cache
 
     try:
         _, merged = get_cache(str(CACHE)).merge_match_into_notebook(nb)
-    except KeyError:  # not in the cache: the notebook as it is
-        return nb
+    except KeyError:
+        raise CacheMiss(
+            f"{name} is not in the execution cache {CACHE} (its code changed since the cache was "
+            "filled, or it was never executed): run `make book`"
+        ) from None
     return merged
+
+
+def deck_slide_types(nb, name: str = "the notebook") -> None:
+    """Apply the notebook's metadata["deck"]["slide_types"] ({cell id: slide type}) to its cells."""
+    wanted = dict(nb.metadata.get("deck", {}).get("slide_types", {}))
+    for cell in nb.cells:
+        if cell.get("id") in wanted:
+            kind = wanted.pop(cell["id"])
+            if kind not in SLIDE_TYPES:
+                raise ValueError(f"{name}: deck slide type {kind!r} of cell {cell['id']}: use {SLIDE_TYPES}")
+            cell.metadata["slideshow"] = {"slide_type": kind}
+    if wanted:
+        raise ValueError(f"{name}: metadata deck.slide_types names no cell with id {', '.join(wanted)}")
 
 
 def quiz_cells(cell) -> list:
@@ -214,33 +244,79 @@ def copy_assets(out: Path) -> None:
             shutil.copy2(source, dest)
 
 
-def build(out: Path, site: Path | None = None) -> list[Path]:
-    """Write a deck per executed chapter notebook into `out` (and `site`/slides); return the decks."""
+def chapter_notebooks(only: list[str] | None = None) -> list[Path]:
+    """The chapters' notebooks; `only`: those named by path, file name or leading number ("03")."""
+    notebooks = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    if not only:
+        return notebooks
+    chosen = []
+    for name in only:
+        found = [p for p in notebooks if p.name == Path(name).name or p.stem.startswith(Path(name).stem)]
+        if not found:
+            raise FileNotFoundError(f"no chapter notebook {name!r} in {NOTEBOOKS}")
+        chosen += found
+    return chosen
+
+
+def deck_notebook(path: Path):
+    """The notebook at `path` as its deck shows it: outputs from the cache, glue pasted, MyST made
+    plain, solutions, checks and site-only cells left out, quizzes as clicker questions."""
     import nbformat
 
-    notebooks = sorted(EXECUTED.glob("*.ipynb"))
-    if not notebooks:
-        raise FileNotFoundError(f"no executed notebooks in {EXECUTED}: run `make book` first")
+    nb = with_cached_outputs(nbformat.read(path, as_version=4), path.name)
+    deck_slide_types(nb, path.name)
+    values = glued_values(nb, EXECUTED / path.name)
+    cells = []
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if "solution" in tags or "claims" in tags:  # the decks show exercises, not solutions or checks
+            continue
+        if cell.cell_type == "markdown":
+            if "remove-cell" in tags and "deck" not in tags:  # not on the page: not in the deck
+                continue
+            try:
+                cell.source = plain_markdown(paste_glue(cell.source, values))
+            except KeyError as missing:  # a glue role whose value the cached run did not store
+                raise ValueError(f"{path.name}, cell {cell.get('id')}: {missing.args[0]}") from None
+            cells += split_heading_cell(cell)
+        else:
+            cells += quiz_cells(cell)
+    nb.cells = title_figure_slides(cells)
+    return nb
+
+
+def deck_html(path: Path) -> str:
+    """The deck of the notebook at `path`, as HTML."""
+    body, _ = exporter().from_notebook_node(deck_notebook(path))
+    return body
+
+
+def build(out: Path, site: Path | None = None, only: list[str] | None = None) -> list[Path]:
+    """Write a deck per chapter notebook into `out` (and `site`/slides); return the decks.
+
+    Every notebook is checked against the execution cache first: one miss and nothing is written."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    notebooks = chapter_notebooks(only)
+    cache = get_cache(str(CACHE))
+    missing = []
+    for path in notebooks:
+        try:
+            cache.match_cache_notebook(nbformat.read(path, as_version=4))
+        except KeyError:
+            missing.append(path.name)
+    if missing:
+        raise CacheMiss(
+            f"not in the execution cache {CACHE}: {', '.join(missing)} (code changed since the cache "
+            "was filled, or never executed): run `make book`; no deck was written"
+        )
     out.mkdir(parents=True, exist_ok=True)
     copy_assets(out)
     decks = []
     for path in notebooks:
-        nb = with_cached_outputs(nbformat.read(path, as_version=4))
-        values = glued_values(nb, path)
-        cells = []
-        for cell in nb.cells:
-            tags = cell.metadata.get("tags", [])
-            if "solution" in tags or "claims" in tags:  # the decks show exercises, not solutions or checks
-                continue
-            if cell.cell_type == "markdown":
-                cell.source = plain_markdown(paste_glue(cell.source, values))
-                cells += split_heading_cell(cell)
-            else:
-                cells += quiz_cells(cell)
-        nb.cells = title_figure_slides(cells)
-        body, _ = exporter().from_notebook_node(nb)
         deck = out / f"{path.stem}.slides.html"
-        deck.write_text(body, encoding="utf-8")
+        deck.write_text(deck_html(path), encoding="utf-8")
         decks.append(deck)
     if site is not None:
         shutil.copytree(out, site / "slides", dirs_exist_ok=True)
@@ -266,14 +342,78 @@ def set_defaults(path: Path) -> None:
     path.write_text(json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n")
 
 
+MAX_WORDS = 60  # a slide the room reads in the time the speaker says it
+MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]", re.S)
+WORD = re.compile(r"[^\W_]+(?:['’.,-][^\W_]+)*")
+
+
+def count_words(text: str) -> int:
+    """Words a reader reads: runs of letters and digits ("it's", "0.25" and "1,000" are one); math
+    between $ signs counts as none."""
+    return len(WORD.findall(MATH.sub(" ", text)))
+
+
+def slide_stats(html: str) -> list[dict]:
+    """Per slide of a deck's HTML (a leaf <section>): its heading, its words without the speaker
+    notes (markdown and printed outputs; pictures have none) and whether it has speaker notes."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    rows = []
+    for k, section in enumerate(s for s in soup.select("div.slides section") if not s.find("section")):
+        notes = " ".join(a.get_text(" ") for a in section.select("aside.notes")).strip()
+        for hidden in section.select("aside.notes, script, style"):
+            hidden.decompose()
+        heading = section.find(["h1", "h2", "h3"])
+        text = section.get_text(" ")
+        title = (heading.get_text(" ") if heading else text).replace("¶", "")
+        rows.append({
+            "slide": k + 1,
+            "heading": " ".join(title.split())[:60],
+            "words": count_words(text),
+            "notes": bool(notes),
+        })  # fmt: skip
+    return rows
+
+
+def stats(notebooks: list[Path]) -> str:
+    """A table per deck: slides, slides over MAX_WORDS words, slides without speaker notes."""
+    lines = [f"{'deck':<36} {'slides':>6} {'>' + str(MAX_WORDS) + ' words':>10} {'no notes':>9}"]
+    details = []
+    for path in notebooks:
+        rows = slide_stats(deck_html(path))
+        wordy = [r for r in rows if r["words"] > MAX_WORDS]
+        silent = [r for r in rows if not r["notes"]]
+        lines.append(f"{path.stem:<36} {len(rows):>6} {len(wordy):>10} {len(silent):>9}")
+        details += [f"  {path.stem} slide {r['slide']} ({r['words']} words): {r['heading']}" for r in wordy]
+        details += [f"  {path.stem} slide {r['slide']} (no notes): {r['heading']}" for r in silent]
+    return "\n".join(lines + ([""] + details if details else []))
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="tools/slides.py", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    make = commands.add_parser("build", help="write the decks")
+    make.add_argument("out", type=Path)
+    make.add_argument("site", type=Path, nargs="?")
+    make.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="a path or a chapter number (03)")
+    count = commands.add_parser("stats", help="slides, wordy slides, slides without notes, per deck")
+    count.add_argument("notebooks", nargs="*", metavar="NOTEBOOK")
+    defaults = commands.add_parser("defaults", help="give new cells a slide type")
+    defaults.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "build":
+            for deck in build(args.out, args.site, args.only):
+                print(f"wrote {deck}")
+        elif args.command == "stats":
+            print(stats(chapter_notebooks(args.notebooks)))
+        else:
+            for name in args.notebooks:
+                set_defaults(name)
+    except (CacheMiss, ValueError, FileNotFoundError) as error:
+        sys.exit(f"tools/slides.py {args.command}: {error}")
+
+
 if __name__ == "__main__":
-    command, args = sys.argv[1], sys.argv[2:]
-    if command == "build":
-        site = Path(args[1]) if len(args) > 1 else None
-        for deck in build(Path(args[0]), site):
-            print(f"wrote {deck}")
-    elif command == "defaults":
-        for name in args:
-            set_defaults(Path(name))
-    else:
-        sys.exit(f"unknown command {command!r}: use build or defaults")
+    main(sys.argv[1:])

@@ -57,24 +57,25 @@ def test_shows_a_figure():
     assert not shows_a_figure(cell("md", "![x](y.png)", "slide"))
 
 
-def test_a_notebook_without_outputs_takes_them_from_the_execution_cache(tmp_path, monkeypatch):
-    """myst-nb writes a cached notebook to jupyter_execute without outputs; the deck reads the cache."""
+def test_a_notebook_takes_its_outputs_from_the_execution_cache(tmp_path, monkeypatch):
+    """The deck reads notebooks/ (markdown as it is now) and the outputs the cache holds for its code."""
     import slides
 
     # the book's build tool, in requirements.txt, not a dependency of lstm_helpers (make compat's
     # environments install the package and the test tools only)
-    get_cache = pytest.importorskip("jupyter_cache").get_cache
+    jupyter_cache = pytest.importorskip("jupyter_cache")
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
     executed = nbformat.from_dict(nb)
     executed.cells[0].outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "2"},
                                                         execution_count=1)]  # fmt: skip
-    executed.cells[0].execution_count = 1
     monkeypatch.setattr(slides, "CACHE", tmp_path / "_build" / ".jupyter_cache")
-    cache = get_cache(str(slides.CACHE))
-    cache.cache_notebook_bundle(__import__("jupyter_cache").base.CacheBundleIn(executed, "x.ipynb"),
-                                check_validity=False)  # fmt: skip
-    merged = slides.with_cached_outputs(nbformat.from_dict(nb))
-    assert merged.cells[0].outputs[0]["data"]["text/plain"] == "2"
-    executed.cells[0].outputs[0]["data"]["text/plain"] = "3"  # a notebook with outputs is kept as it is
-    assert slides.with_cached_outputs(executed).cells[0].outputs[0]["data"]["text/plain"] == "3"
+    cache = jupyter_cache.get_cache(str(slides.CACHE))
+    cache.cache_notebook_bundle(jupyter_cache.base.CacheBundleIn(executed, "x.ipynb"), check_validity=False)
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("# Changed prose keeps the match"))
+    merged = slides.with_cached_outputs(nbformat.from_dict(nb), "x.ipynb")
+    assert merged.cells[1].outputs[0]["data"]["text/plain"] == "2"
+    assert merged.cells[0].source.startswith("# Changed")
+    nb.cells[1].source = "1 + 2"  # changed code: a cache miss, named, never a deck without outputs
+    with pytest.raises(slides.CacheMiss, match=r"x\.ipynb.*make book"):
+        slides.with_cached_outputs(nb, "x.ipynb")

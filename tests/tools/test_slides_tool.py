@@ -49,3 +49,62 @@ def test_glued_numbers_are_pasted_as_the_page_formats_them():
     assert slides.paste_glue("{glue:text}`/notebooks/02-x.ipynb::steps`", values) == "100"
     with pytest.raises(KeyError, match="missing"):
         slides.paste_glue("{glue:text}`missing`", values)
+
+
+def cached_notebook(tmp_path, monkeypatch, nb):
+    """`nb` written to tmp_path/01-x.ipynb and put in a fresh execution cache as it is (outputs and all)."""
+    import nbformat
+
+    jupyter_cache = pytest.importorskip("jupyter_cache")
+    monkeypatch.setattr(slides, "CACHE", tmp_path / "cache")
+    cache = jupyter_cache.get_cache(str(slides.CACHE))
+    path = tmp_path / "01-x.ipynb"
+    nbformat.write(nb, path)
+    bundle = jupyter_cache.base.CacheBundleIn(nb, str(path))
+    cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
+    return path
+
+
+def test_deck_only_cells_and_slide_types_from_the_notebook_metadata(tmp_path, monkeypatch):
+    import nbformat
+
+    def md(text, slide_type, tags=()):
+        return nbformat.v4.new_markdown_cell(text, metadata={"slideshow": {"slide_type": slide_type},
+                                                             "tags": list(tags)})  # fmt: skip
+
+    code = nbformat.v4.new_code_cell("print('hi')", metadata={"slideshow": {"slide_type": "skip"}})
+    code.id = "c03"
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="printed\n")]
+    nb = nbformat.v4.new_notebook(cells=[
+        md("# Title", "slide"),
+        md("Only in the deck.", "notes", ["deck", "remove-cell"]),
+        md("Only on the page? No: on neither.", "slide", ["remove-cell"]),
+        code,
+    ])  # fmt: skip
+    nb.metadata["deck"] = {"slide_types": {"c03": "fragment"}}
+    path = cached_notebook(tmp_path, monkeypatch, nb)
+    deck = slides.deck_notebook(path)
+    assert [c.source for c in deck.cells] == ["# Title", "Only in the deck.", "print('hi')"]
+    assert deck.cells[2].metadata["slideshow"]["slide_type"] == "fragment"
+    html = slides.deck_html(path)
+    assert "printed" in html and "Only in the deck." in html and "on neither" not in html
+
+    nb.metadata["deck"] = {"slide_types": {"c99": "skip"}}  # an id no cell has
+    with pytest.raises(ValueError, match=r"01-x\.ipynb.*c99"):
+        slides.deck_notebook(cached_notebook(tmp_path, monkeypatch, nb))
+    nb.metadata["deck"] = {"slide_types": {"c03": "hidden"}}  # not a slide type
+    with pytest.raises(ValueError, match=r"01-x\.ipynb.*hidden.*c03"):
+        slides.deck_notebook(cached_notebook(tmp_path, monkeypatch, nb))
+
+
+def test_stats_count_visible_words_and_speaker_notes_per_leaf_slide():
+    long = "word " * 70
+    html = f"""<div class="slides">
+      <section><section><h1>Title</h1><p>one two three</p><aside class="notes">say it</aside></section>
+               <section><h2>Math</h2><p>$a + b = c$ is 0.25 of it's 1,000</p></section></section>
+      <section><h2>Long</h2><pre>{long}</pre><img src="x.png"></section>
+    </div>"""
+    rows = slides.slide_stats(html)
+    assert [(r["heading"], r["words"], r["notes"]) for r in rows] == [
+        ("Title", 4, True), ("Math", 6, False), ("Long", 71, False),
+    ]  # fmt: skip
