@@ -3,7 +3,7 @@
     python tools/slides.py build OUT_DIR [SITE_DIR] [--only NOTEBOOK...]
         decks from notebooks/*.ipynb (the markdown as it is now) with the outputs of the execution
         cache (_build/.jupyter_cache, filled by `make book`) into OUT_DIR, with reveal.js,
-        require.js, jQuery and MathJax copied from node_modules and book/_vendor; the same files
+        require.js and MathJax copied from node_modules and book/_vendor; the same files
         are copied into SITE_DIR/slides so the website links to them. A notebook whose code
         changed since the cache was filled is an error: run `make book`.
         --only: just these notebooks (a path or the chapter's number, "03").
@@ -43,7 +43,6 @@ ASSETS = {  # where a deck looks for a file: where it comes from
     "reveal.js/dist": NODE / "reveal.js" / "dist",
     "reveal.js/plugin/notes": NODE / "reveal.js" / "plugin" / "notes",
     "lib/require.js": NODE / "requirejs" / "require.js",
-    "lib/jquery.min.js": NODE / "jquery" / "dist" / "jquery.min.js",
     "lib/mathjax": ROOT / "book" / "_vendor" / "mathjax",
 }
 
@@ -56,14 +55,12 @@ def exporter():
         template_name="lstm-reveal",
         reveal_url_prefix="reveal.js",
         require_js_url="lib/require.js",
-        jquery_url="lib/jquery.min.js",
         mathjax_url="lib/mathjax/tex-chtml.js",
         reveal_theme="white",
         reveal_transition="none",
         reveal_number="c/t",
-        reveal_width="1600",  # a larger logical slide, scaled to the screen: smaller text, room for figures
+        reveal_width="1600",  # the logical 16:9 slide, scaled to the screen; the template lays it out
         reveal_height="900",
-        reveal_scroll=True,  # a slide taller than the screen scrolls instead of being cut off
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
