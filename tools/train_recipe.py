@@ -31,12 +31,17 @@ FULL = tw.Run(train_chars=0, steps=600, eval_every=100)  # every training file
 SEEDS = (0, 1, 2)
 
 
+def n_params(run: tw.Run) -> int:
+    """The parameter count of the model of `run`, built on the meta device (no memory, no init)."""
+    with torch.device("meta"):
+        return sum(p.numel() for p in tw.build(run).parameters())
+
+
 def two_layer_hidden(hidden: int, embed: int) -> int:
     """The hidden size of a two-layer model with about the parameters of a one-layer one of `hidden`."""
-    target = sum(p.numel() for p in tw.build(tw.Run(hidden_size=hidden, embed_size=embed)).parameters())
-    return min(range(8, 1024), key=lambda H: abs(
-        sum(p.numel() for p in tw.build(tw.Run(hidden_size=H, embed_size=embed, num_layers=2)).parameters())
-        - target))  # fmt: skip
+    target = n_params(tw.Run(hidden_size=hidden, embed_size=embed))
+    two_layers = [n_params(tw.Run(hidden_size=H, embed_size=embed, num_layers=2)) for H in range(8, 1024)]
+    return 8 + min(range(len(two_layers)), key=lambda k: abs(two_layers[k] - target))
 
 
 REGULARISERS = {
