@@ -50,10 +50,13 @@ html: $(STAMP) $(VENDOR)
 test: lint tests notebooks html student slides pdf site-tests browser
 	@echo "All checks passed."
 
-# One reveal.js deck per chapter from the executed notebooks, into _build/slides and the site.
-slides: html
+# One reveal.js deck per chapter from the notebooks and the execution cache (nothing runs), into
+# _build/slides and the site: each deck also as a zip that opens offline and as a PDF with a page per
+# slide (printed by the browser tests' Chromium), all listed in _build/slides/index.html.
+slides: html browser-setup
 	$(BIN)/python tools/slides.py build _build/slides _build/html
-	@echo "The slides are built: $(CURDIR)/_build/slides/"
+	$(BIN)/python tools/slides.py pdf _build/slides _build/html
+	@echo "The slides are built: $(CURDIR)/_build/slides/index.html"
 
 # The student edition: the same book without solutions and without the instructor guide.
 student: html

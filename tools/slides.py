@@ -7,6 +7,11 @@
         are copied into SITE_DIR/slides so the website links to them. A notebook whose code
         changed since the cache was filled is an error: run `make book`.
         --only: just these notebooks (a path or the chapter's number, "03").
+        Each deck also goes into NAME.zip (the deck and the files it loads: it opens offline from
+        wherever it is unzipped), and OUT_DIR/index.html lists the decks with their zips and PDFs.
+    python tools/slides.py pdf OUT_DIR [SITE_DIR]
+        print each deck in OUT_DIR to NAME.pdf with the book's headless Chromium (reveal.js's
+        ?print-pdf view: one 16:9 page per slide, every fragment shown); copied into SITE_DIR/slides.
     python tools/slides.py stats [NOTEBOOK...]
         per deck: its slides, the slides with more than 60 words, the slides without speaker notes
         (decks built in memory from the notebooks and the cache; all chapters by default).
@@ -26,7 +31,9 @@ code cell's own metadata would make the notebook a cache miss).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
 import re
 import shutil
 import sys
@@ -314,10 +321,161 @@ def build(out: Path, site: Path | None = None, only: list[str] | None = None) ->
     for path in notebooks:
         deck = out / f"{path.stem}.slides.html"
         deck.write_text(deck_html(path), encoding="utf-8")
+        write_zip(deck)
         decks.append(deck)
+    write_index(out)
     if site is not None:
         shutil.copytree(out, site / "slides", dirs_exist_ok=True)
     return decks
+
+
+LOCAL_REF = re.compile(r'<(?:script|link|img)\b[^>]*?\b(?:src|href)="([^"]+)"')
+SCRIPT_PATH = re.compile(r"""["']([\w./-]+\.js)["']""")
+CSS_REF = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
+
+
+def deck_assets(deck: Path) -> list[str]:
+    """The files under the deck's folder that the deck loads, as paths relative to that folder: its
+    scripts and style sheets, what those style sheets load (fonts), the modules require.js loads,
+    and all of MathJax (it loads its fonts by URL at run time)."""
+    folder, html = deck.parent, deck.read_text(encoding="utf-8")
+    found = [u for u in LOCAL_REF.findall(html) if not re.match(r"(data:|https?:|//|#)", u)]
+    found += [u for u in SCRIPT_PATH.findall(html) if (folder / u).is_file()]
+    assets, todo = set(), [u.split("?")[0].split("#")[0] for u in found]
+    while todo:
+        name = todo.pop()
+        if name in assets or not (folder / name).is_file():
+            continue
+        assets.add(name)
+        if name.endswith(".css"):
+            css = (folder / name).read_text(encoding="utf-8")
+            base = Path(name).parent
+            for ref in CSS_REF.findall(css):
+                if not re.match(r"(data:|https?:|//)", ref):
+                    todo.append(os.path.normpath(base / ref.split("?")[0].split("#")[0]))
+    if any(name.startswith("lib/mathjax/") for name in assets):
+        mathjax = [p for p in (folder / "lib" / "mathjax").rglob("*") if p.is_file()]
+        assets.update(p.relative_to(folder).as_posix() for p in mathjax)
+    return sorted(assets)
+
+
+def write_zip(deck: Path) -> Path:
+    """NAME.zip beside the deck: a folder NAME/ with the deck and the files it loads, so it opens
+    offline from wherever it is unzipped (double-click the .html)."""
+    import zipfile
+
+    stem = deck.name.removesuffix(".slides.html")
+    target = deck.with_name(f"{stem}.zip")
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(deck, f"{stem}/{deck.name}")
+        for name in deck_assets(deck):
+            archive.write(deck.parent / name, f"{stem}/{name}")
+    return target
+
+
+# ?print-pdf lays the deck out as one page per slide (reveal.js's print view); wait for it, for
+# MathJax and for the images, then print.
+PDF_READY = "document.addEventListener('pdf-ready', () => { window.lstmPdfReady = true; });"
+PRINT_READY = """async () => {
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+  const ready = () => window.lstmPdfReady === true;
+  const math = () => window.MathJax && MathJax.startup && MathJax.startup.promise;
+  for (let k = 0; k < 600 && !(ready() && math()); k++) await sleep(50);
+  if (!ready()) throw new Error('reveal.js did not lay out the print view');
+  await MathJax.startup.promise;
+  await document.fonts.ready;
+  await Promise.all([...document.images].map(im => im.decode().catch(() => null)));
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  return Reveal.getTotalSlides();
+}"""
+
+
+def print_deck(browser, base: str, deck: Path) -> Path:
+    """Print the deck served at `base` + its name to NAME.pdf beside it; nothing outside `base` loads."""
+    tab = browser.new_page(viewport={"width": 1600, "height": 900})
+    try:
+        tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+        tab.add_init_script(PDF_READY)  # reveal.js says when its print view is laid out
+        tab.goto(f"{base}{deck.name}?print-pdf", wait_until="load")
+        tab.evaluate(PRINT_READY)
+        pdf = deck.with_name(deck.name.removesuffix(".slides.html") + ".pdf")
+        tab.pdf(path=str(pdf), print_background=True, prefer_css_page_size=True)
+    finally:
+        tab.close()
+    return pdf
+
+
+def print_pdfs(out: Path, site: Path | None = None) -> list[Path]:
+    """NAME.pdf beside each deck in `out` (and in `site`/slides): reveal.js's print view printed by the
+    book's headless Chromium, one 16:9 page per slide with every fragment shown."""
+    import functools
+    import http.server
+    import threading
+
+    from bookconfig import CHROMIUM, CHROMIUM_ARGS
+
+    if not os.access(CHROMIUM, os.X_OK) or importlib.util.find_spec("playwright") is None:
+        print(f"WARNING: no Chromium at {CHROMIUM} or no Playwright (make browser-setup): no deck PDFs")
+        return []
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    decks = sorted(out.glob("*.slides.html"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    pdfs = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                pdfs = [print_deck(browser, base, deck) for deck in decks]
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    if site is not None:
+        for pdf in pdfs:
+            shutil.copy2(pdf, site / "slides" / pdf.name)
+    return pdfs
+
+
+def deck_title(deck: Path) -> str:
+    """The deck's title: its first top-level heading."""
+    match = re.search(r"<h1\b[^>]*>(.*?)</h1>", deck.read_text(encoding="utf-8"), re.S)
+    text = re.sub(r"<a class=\"anchor-link\".*?</a>|<[^>]+>", "", match.group(1)) if match else deck.stem
+    return " ".join(text.split())
+
+
+def write_index(out: Path) -> Path:
+    """out/index.html: every deck in `out`, with its zip and its PDF."""
+    from html import escape
+
+    rows = []
+    for deck in sorted(out.glob("*.slides.html")):
+        stem = deck.name.removesuffix(".slides.html")
+        number = stem.split("-")[0].lstrip("0")
+        rows.append(
+            f'<li>Chapter {number}: <a href="{deck.name}">{escape(deck_title(deck))}</a> '
+            f'(<a href="{stem}.zip">zip</a>, <a href="{stem}.pdf">PDF</a>)</li>'
+        )
+    page = out / "index.html"
+    page.write_text(
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<title>Slides: one deck per chapter</title>\n"
+        "<style>body { font-family: sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; "
+        "line-height: 1.5; }</style>\n</head>\n<body>\n<main>\n<h1>Slides: one deck per chapter</h1>\n"
+        "<p>Each deck opens in the browser (press S for the speaker view with the notes). The zip holds "
+        "the deck and everything it needs: unzip it and open the .html file, no internet needed. The PDF "
+        "has one page per slide.</p>\n<ul>\n" + "\n".join(rows) + "\n</ul>\n</main>\n</body>\n</html>\n",
+        encoding="utf-8",
+    )
+    return page
 
 
 def default_slide_type(cell: dict, index: int) -> str:
@@ -394,6 +552,9 @@ def main(argv: list[str]) -> None:
     make.add_argument("out", type=Path)
     make.add_argument("site", type=Path, nargs="?")
     make.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="a path or a chapter number (03)")
+    printed = commands.add_parser("pdf", help="print each deck in OUT_DIR to a PDF (headless Chromium)")
+    printed.add_argument("out", type=Path)
+    printed.add_argument("site", type=Path, nargs="?")
     count = commands.add_parser("stats", help="slides, wordy slides, slides without notes, per deck")
     count.add_argument("notebooks", nargs="*", metavar="NOTEBOOK")
     defaults = commands.add_parser("defaults", help="give new cells a slide type")
@@ -403,6 +564,9 @@ def main(argv: list[str]) -> None:
         if args.command == "build":
             for deck in build(args.out, args.site, args.only):
                 print(f"wrote {deck}")
+        elif args.command == "pdf":
+            for pdf in print_pdfs(args.out, args.site):
+                print(f"wrote {pdf}")
         elif args.command == "stats":
             print(stats(chapter_notebooks(args.notebooks)))
         else:

@@ -9,6 +9,7 @@ prints them). The zip of a deck opens offline from a fresh folder.
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,42 @@ def test_slides_are_short_and_all_have_speaker_notes(deck):
     problems = [f"slide {r['slide']} ({r['heading']!r}): {r['words']} words" for r in wordy]
     problems += [f"slide {r['slide']} ({r['heading']!r}): no speaker notes" for r in silent]
     assert len(wordy) * 10 <= len(rows) and not silent, f"{deck.name}:\n" + "\n".join(problems)
+
+
+TYPESET = """async () => {
+  await MathJax.startup.promise;
+  await document.fonts.ready;
+  return document.querySelectorAll('mjx-container').length;
+}"""
+
+
+@pytest.mark.parametrize("deck", DECKS[:1], ids=lambda p: p.name.removesuffix(".slides.html"))
+def test_zip_opens_offline_from_a_fresh_folder(browser, deck, tmp_path):
+    """Unzipped anywhere, the deck opens from file:// with no network: reveal.js starts, MathJax
+    typesets, and every file it asks for is in the zip."""
+    archive = deck.with_name(deck.name.removesuffix(".slides.html") + ".zip")
+    assert archive.exists(), f"no {archive.name}: run `make slides`"
+    with zipfile.ZipFile(archive) as z:
+        z.extractall(tmp_path)
+    page = next(tmp_path.rglob(deck.name))
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, service_workers="block")
+    outside, failed, errors = [], [], []
+    try:
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
+                      else (outside.append(r.request.url), r.abort("internetdisconnected")))  # fmt: skip
+        tab = context.new_page()
+        tab.on("requestfailed", lambda r: failed.append(f"{r.failure} {r.url}"))
+        tab.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.goto(page.as_uri(), wait_until="load")
+        tab.wait_for_function("window.Reveal && Reveal.isReady()", timeout=20_000)
+        typeset = tab.evaluate(TYPESET)
+        slides = tab.evaluate("Reveal.getTotalSlides()")
+    finally:
+        context.close()
+    assert not outside, f"the unzipped deck asked the internet for {outside}"
+    assert not failed and not errors, f"failed requests {failed}, errors {errors}"
+    assert slides >= 6 and typeset, f"{slides} slides, {typeset} formulas typeset"
 
 
 @pytest.fixture(scope="module", autouse=True)

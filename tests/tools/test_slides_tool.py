@@ -108,3 +108,29 @@ def test_stats_count_visible_words_and_speaker_notes_per_leaf_slide():
     assert [(r["heading"], r["words"], r["notes"]) for r in rows] == [
         ("Title", 4, True), ("Math", 6, False), ("Long", 71, False),
     ]  # fmt: skip
+
+
+def test_zip_holds_the_deck_and_only_the_files_it_loads(tmp_path):
+    import zipfile
+
+    files = {
+        "reveal.js/dist/reveal.js": "", "reveal.js/dist/theme/white.css": "@import url(./fonts/f.css);",
+        "reveal.js/dist/theme/fonts/f.css": "src: url('./f.woff'), url('./f.eot?#iefix');",
+        "reveal.js/dist/theme/fonts/f.woff": "", "reveal.js/dist/theme/fonts/f.eot": "",
+        "reveal.js/dist/unused.js": "", "lib/mathjax/tex-chtml.js": "", "lib/mathjax/fonts/m.woff": "",
+    }  # fmt: skip
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    deck = tmp_path / "01-x.slides.html"
+    deck.write_text(
+        '<link rel="stylesheet" href="reveal.js/dist/theme/white.css"><script src="lib/mathjax/tex-chtml.js">'
+        '</script><script>require(["reveal.js/dist/reveal.js"])</script><a href="https://example.org">x</a>'
+        '<h1>The title<a class="anchor-link" href="#t">¶</a></h1>'
+    )
+    with zipfile.ZipFile(slides.write_zip(deck)) as z:
+        names = sorted(z.namelist())
+    assert names == sorted(f"01-x/{n}" for n in [deck.name, *files] if n != "reveal.js/dist/unused.js")
+    index = slides.write_index(tmp_path).read_text()
+    assert all(f'href="01-x.{ext}"' in index for ext in ("slides.html", "zip", "pdf"))
+    assert "The title</a>" in index
