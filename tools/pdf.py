@@ -29,6 +29,7 @@ import threading
 import time
 from pathlib import Path
 
+import student as student_edition
 import yaml
 from bookconfig import CHROMIUM, CHROMIUM_ARGS, ROOT, book_config, write_build_files
 
@@ -44,7 +45,7 @@ def single_page(student: bool = False) -> Path:
     """Build the book (or the student edition) as one HTML page; returns the page's path."""
     edition = "student" if student else "book"
     work = ROOT / "_build" / "pdf" / edition
-    config, toc = write_build_files(work, student)
+    config, toc = student_edition.write_config(work) if student else write_build_files(work)
     command = [
         str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--config", str(config),
         "--toc", str(toc), "--path-output", str(work), "--builder", "singlehtml",
@@ -79,14 +80,22 @@ def serve(folder: Path):
         server.server_close()
 
 
-# Before printing: open every dropdown (solutions, hidden cells), start each page of the book (a
-# section after Sphinx's <span id="document-...">) on a new sheet, and put a title page and a table
-# of contents in front. The title page ends with the licence line of the site's footer (our own HTML,
-# _config.yml's html.extra_footer). The contents lists the first page's title, every page's title and every
-# numbered section ("1.2 ..."), with a slot for the page number that the second print fills in.
+# Before printing: open every dropdown (solutions, hidden cells), join the printed lines of a cell
+# into one block (a cell that glues between two prints has one output per print, each in its own box),
+# start each page of the book (a section after Sphinx's <span id="document-...">) on a new sheet, and
+# put a title page and a table of contents in front. The title page ends with the licence line of the
+# site's footer (our own HTML, _config.yml's html.extra_footer). The contents lists the first page's title,
+# every page's title and every numbered section ("1.2 ..."), with a slot for the page number that the
+# second print fills in.
 PREPARE = r"""([title, author, edition, licence, pages]) => {
   document.querySelectorAll('details').forEach(d => d.open = true);
   document.querySelectorAll('#jb-print-docs-body').forEach(e => e.remove());  // the theme's own, one page's
+  document.querySelectorAll('div.output.stream').forEach(out => {
+    const before = out.previousElementSibling;
+    if (!before || !before.matches('div.output.stream')) return;
+    before.querySelector('pre').append(...out.querySelector('pre').childNodes);
+    out.remove();
+  });
   const main = document.querySelector('article.bd-article') || document.querySelector('main');
   const name = h => h.textContent.replace(/[#¶]\s*$/, '').replace(/\s+/g, ' ').trim();
   const entry = (h, level) => ({level, id: h.closest('section').id, text: name(h)});
