@@ -77,9 +77,9 @@ unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q -m "not slow" -n 2
 
 # Everything that needs no built book: the package (training included), the chapters' experiments,
-# the tools.
+# the tools; on both cores, a test file per worker (module fixtures built once).
 tests: $(STAMP)
-	$(BIN)/pytest tests/unit tests/chapters tests/tools -q
+	$(BIN)/pytest tests/unit tests/chapters tests/tools -q -n 2 --dist loadfile
 
 # Every notebook executed once, by nbmake, into a build copy ($(EXECUTED)); its text outputs compared
 # with the previous build's (determinism); its outputs stored in the execution cache, so that the
