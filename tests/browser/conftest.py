@@ -12,7 +12,17 @@ import os
 from pathlib import Path
 
 import pytest
-from browser_site import CHROMIUM, MAX_PAGE_BYTES, SITE, WIDTH, inspect, launch, serve, site_bytes
+from browser_site import (
+    CHROMIUM,
+    DECK_COUNTS,
+    MAX_PAGE_BYTES,
+    SITE,
+    WIDTH,
+    inspect,
+    launch,
+    serve,
+    site_bytes,
+)
 
 HERE = Path(__file__).resolve().parent
 
@@ -54,6 +64,10 @@ def pytest_terminal_summary(terminalreporter):
         )
         for page, size in sorted(WEIGHTS.items(), key=lambda kv: -kv[1]):
             write(f"  {size / 1e6:6.2f} MB  {page}")
+    if DECK_COUNTS:
+        write("decks (tests/browser/test_decks.py): slides, slides over 60 words, without notes, clipped")
+        for deck, row in sorted(DECK_COUNTS.items()):
+            write(f"  {deck}: " + ", ".join(f"{key} {value}" for key, value in row.items()))
 
 
 @pytest.fixture(scope="session")

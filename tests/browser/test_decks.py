@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 import slides as deck_tool
-from browser_site import ROOT, serve
+from browser_site import DECK_COUNTS, ROOT, serve
 
 DECKS_DIR = Path(os.environ.get("LSTM_DECKS", ROOT / "_build" / "slides"))
 DECKS = sorted(DECKS_DIR.glob("*.slides.html"))
 VIEWPORTS = [(1280, 720), (1920, 1080)]
-COUNTS: dict[str, dict] = {}  # deck: {words>60, no notes, clipped at each viewport}, printed at the end
 
 # Wait for reveal.js, MathJax and every image; then show each slide with all its fragments and
 # report, per slide, the elements and text outside the slide's scaled box or the window, and the
@@ -113,7 +112,9 @@ def decks_url():
 
 
 def counts(deck: Path) -> dict:
-    return COUNTS.setdefault(deck.stem.removesuffix(".slides"), {})
+    """The deck's row of the counts printed at the end (conftest.py), in a fixed order."""
+    keys = ["slides", "words>60", "no notes"] + [f"clipped {w}x{h}" for w, h in VIEWPORTS]
+    return DECK_COUNTS.setdefault(deck.name.removesuffix(".slides.html"), dict.fromkeys(keys, "-"))
 
 
 @pytest.mark.parametrize("width,height", VIEWPORTS, ids=lambda v: str(v))
@@ -176,12 +177,3 @@ def test_zip_opens_offline_from_a_fresh_folder(browser, deck, tmp_path):
     assert not outside, f"the unzipped deck asked the internet for {outside}"
     assert not failed and not errors, f"failed requests {failed}, errors {errors}"
     assert slides >= 6 and typeset, f"{slides} slides, {typeset} formulas typeset"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def print_counts(request):
-    """After the module: per deck, slides over 60 words, slides without notes, clipped slides."""
-    yield
-    write = request.config.pluginmanager.get_plugin("terminalreporter").write_line
-    for deck, row in sorted(COUNTS.items()):
-        write(f"deck {deck}: " + ", ".join(f"{key} {value}" for key, value in row.items()))
