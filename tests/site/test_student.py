@@ -111,3 +111,59 @@ def test_no_link_of_the_student_edition_is_broken():
         if missing:
             broken[str(page.relative_to(STUDENT))] = sorted(str(t.relative_to(STUDENT)) for t in missing)[:5]
     assert not broken, f"links to missing files in the student edition: {broken}"
+
+
+def visible_text(page: Path) -> str:
+    """The text a reader sees on a built page: its main part, without scripts and styles."""
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    for hidden in soup(["script", "style"]):
+        hidden.decompose()
+    return re.sub(r"\s+", " ", (soup.select_one("main") or soup).get_text(" "))
+
+
+def pages_of(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.html") if not {"_static", "_sources"} & set(p.parts))
+
+
+# What a page says when it promises solutions: "exercises with solutions", "a solution in a drop-down",
+# "the solution of Exercise 1.3".
+PROMISE = re.compile(
+    r"(?:with|and) (?:worked )?solutions|solutions? in (?:a )?drop-?downs?|solution (?:of|to) exercise", re.I
+)
+
+
+def test_no_page_of_the_student_edition_promises_a_solution():
+    """The pages both editions share (the introduction, how to use the book) say what is true of each
+    ({only} student): the full edition's promise solutions under the exercises, the student edition's
+    none."""
+    full = visible_text(HTML / "book" / "intro.html") + visible_text(HTML / "book" / "how-to-use.html")
+    assert PROMISE.search(full), "the full edition no longer says that its exercises have solutions"
+    promises = {}
+    for page in pages_of(STUDENT):
+        found = [m.group(0) for m in PROMISE.finditer(visible_text(page))]
+        if found:
+            promises[str(page.relative_to(STUDENT))] = found
+    assert not promises, f"student pages that promise solutions: {promises}"
+
+
+def solution_sentences() -> list[tuple[str, str]]:
+    """(chapter, sentence) for each sentence of eight words or more in the full edition's solutions
+    (their paragraphs, not their code)."""
+    found = []
+    for path in NOTEBOOKS:
+        page = (HTML / "notebooks" / f"{path.stem}.html").read_text(encoding="utf-8")
+        for div in BeautifulSoup(page, "html.parser").select("div.solution"):
+            for paragraph in div.select("p:not(.admonition-title)"):
+                text = re.sub(r"\s+", " ", paragraph.get_text(" ")).strip()
+                found += [(path.stem, s) for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 8]
+    return found
+
+
+def test_no_sentence_of_a_solution_is_in_the_student_edition():
+    """No page of the student edition (chapters, the pages around them) states a solution's sentence,
+    however it got there: a solution left in, copied into the prose or into a question's feedback."""
+    sentences = solution_sentences()
+    assert len(sentences) >= 50, f"only {len(sentences)} sentences found in the solutions"
+    student = " ".join(visible_text(page) for page in pages_of(STUDENT))
+    stated = [f"{stem}: {s}" for stem, s in sentences if s in student]
+    assert not stated, f"the student edition states these sentences of solutions: {stated}"
