@@ -202,18 +202,18 @@ def text_of(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def answer_text(data: dict[str, Any]) -> str:
-    """The answer and why in markdown, as the slides' next fragment shows it ('' for a prediction not
-    yet measured)."""
+def answer_parts(data: dict[str, Any]) -> tuple[str, str]:
+    """(the answer, why) in markdown: the slides show the answer on the next fragment and put the
+    reason in the speaker notes; ("", "") for a prediction not yet measured."""
     if data["kind"] == "numeric":
         within = f" (within {data['tol_text']})" if data["tol"] else ""
-        return f"Answer: {data['answer_text']}{within}. {data['why']}"
+        return f"Answer: {data['answer_text']}{within}", data["why"]
     right = [k for k, o in enumerate(data["options"]) if o["right"]]
     if not right:
-        return ""
+        return "", ""
     option = data["options"][right[0]]
     measured = f" {data['measured']}" if data.get("measured") else ""
-    return f"Answer: {LETTERS[right[0]]}, {option['text']}. {option['why']}{measured}"
+    return f"Answer: {LETTERS[right[0]]}, {option['text']}", f"{option['why']}{measured}"
 
 
 def bundle(data: dict[str, Any]) -> dict[str, Any]:
@@ -262,15 +262,17 @@ def predict(question: str, options: list) -> Prediction:
 
 
 def slide_cells(data: dict[str, Any]) -> list[tuple[str, str]]:
-    """The question as a clicker slide: [(slide_type, markdown)], the question on a new slide and the
-    answer on the next fragment."""
+    """The question as a clicker slide: [(slide_type, markdown)], the question on a new slide, the
+    answer alone on the next fragment (short enough to read from the back row), and the reason in
+    the speaker notes, with the prompt to take a vote first."""
     question = [f"**Check yourself** ({KINDS[data['kind']]})", "", data["question"], ""]
     if data["kind"] == "numeric":
         question.append("Your answer: ____")
     else:
         question += [f"{LETTERS[k]}. {o['text']}  " for k, o in enumerate(data["options"])]
-    cells = [("slide", "\n".join(question))]
-    answer = answer_text(data)
-    if answer:
-        cells.append(("fragment", answer))
-    return cells
+    answer, why = answer_parts(data)
+    if not answer:  # a prediction not yet measured: nothing to reveal
+        return [("slide", "\n".join(question)),
+                ("notes", "Take a vote and write the counts down: the page measures it next.")]  # fmt: skip
+    return [("slide", "\n".join(question)), ("fragment", answer),
+            ("notes", f"Take a vote (hands or letters) before revealing the answer. Why: {why}")]  # fmt: skip

@@ -22,12 +22,13 @@ GATE = quiz.choice_data(
 )
 
 
-def test_a_question_cell_becomes_a_slide_and_an_answer_fragment():
-    slide, answer = quiz_cells(question_cell(GATE))
+def test_a_question_cell_becomes_a_slide_an_answer_fragment_and_notes():
+    slide, answer, notes = quiz_cells(question_cell(GATE))
     assert (slide.cell_type, slide.metadata["slideshow"]["slide_type"]) == ("markdown", "slide")
     assert "A. It is erased" in slide.source and "B. It is kept" in slide.source
     assert answer.metadata["slideshow"]["slide_type"] == "fragment"
-    assert answer.source.startswith("Answer: B, It is kept.")
+    assert answer.source == "Answer: B, It is kept"
+    assert notes.metadata["slideshow"]["slide_type"] == "notes" and "98 % passes on." in notes.source
 
 
 def test_other_cells_pass_unchanged():

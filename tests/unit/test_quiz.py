@@ -74,12 +74,12 @@ def test_choice_refuses_bad_options_naming_them(options, named):
 def test_predict_has_no_answer_until_revealed_then_exactly_the_measured_one():
     data = quiz.predict_data("At gap 50, above chance?", [("yes", "why yes"), ("no", "why no")])
     assert not data["revealed"] and not any(o["right"] for o in data["options"])
-    assert quiz.answer_text(data) == ""
+    assert quiz.answer_parts(data) == ("", "")
     by_text = quiz.revealed(data, "no", "Measured 0.26 against chance 0.25.")
     by_index = quiz.revealed(data, 1, "Measured 0.26 against chance 0.25.")
     assert by_text == by_index
     assert [o["right"] for o in by_text["options"]] == [False, True] and by_text["revealed"]
-    assert quiz.answer_text(by_text) == "Answer: B, no. why no Measured 0.26 against chance 0.25."
+    assert quiz.answer_parts(by_text) == ("Answer: B, no", "why no Measured 0.26 against chance 0.25.")
     for bad in (2, -1, True, "maybe"):
         with pytest.raises(ValueError, match="right"):
             quiz.revealed(data, bad, "m")
@@ -100,7 +100,7 @@ def test_prediction_updates_its_own_output_when_revealed(monkeypatch):
 def test_numeric_keeps_answer_tolerance_and_slips_and_refuses_a_slip_that_would_count_as_right():
     data = quiz.numeric_data("How many?", 4608, 0, "lstm_params", "4(H(I+H)+2H)", slips=[(4480, "one bias")])
     assert (data["answer"], data["answer_text"], data["glued"]) == (4608.0, "4,608", "lstm_params")
-    assert quiz.answer_text(data) == "Answer: 4,608. 4(H(I+H)+2H)"
+    assert quiz.answer_parts(data) == ("Answer: 4,608", "4(H(I+H)+2H)")
     with pytest.raises(ValueError, match=r"slips\[0\]"):
         quiz.numeric_data("q?", 0.5, 0.1, "x_value", "w", slips=[(0.55, "too close")])
     bad = [({"answer": float("nan")}, "answer"), ({"tol": -1}, "tol"), ({"glued": "Bad Name"}, "glued")]
@@ -124,12 +124,14 @@ def test_numeric_html_has_a_labelled_field_and_a_submit_button():
 
 def test_slide_cells_put_the_answer_on_the_next_fragment():
     data = quiz.choice_data("A forget gate reads 0.98?", GATE)
-    (kind1, question), (kind2, answer) = quiz.slide_cells(data)
-    assert (kind1, kind2) == ("slide", "fragment")
+    (kind1, question), (kind2, answer), (kind3, notes) = quiz.slide_cells(data)
+    assert (kind1, kind2, kind3) == ("slide", "fragment", "notes")
     assert "A. It is erased" in question and "B. It is kept" in question and "Answer" not in question
-    assert answer.startswith("Answer: B, It is kept almost whole.")
+    assert answer == "Answer: B, It is kept almost whole"
+    why = next(o["why"] for o in data["options"] if o["right"])
+    assert why in notes and why not in answer  # the reason is for the lecturer to say
     unrevealed = quiz.predict_data("Above chance?", [("yes", "y"), ("no", "n")])
-    assert [kind for kind, _ in quiz.slide_cells(unrevealed)] == ["slide"]
+    assert [kind for kind, _ in quiz.slide_cells(unrevealed)] == ["slide", "notes"]
 
 
 def test_plain_text_lists_the_options_by_letter():
