@@ -9,7 +9,8 @@
            every dropdown, add a title page and a table of contents, and print it with the print
            stylesheet of book/assets/lstm-book.css (no navigation, sliders as a grid of frames);
         4. print it a second time with the page numbers of the first print in the table of contents.
-        --print-only: skip steps 1-2, print the single page built last time.
+        --print-only: skip steps 1-2, print the single page built last time, with the stylesheets of
+        book/assets as they are now (to tune the print rules without building again).
 
 Why this route and not Jupyter Book's LaTeX builder: see docs/decisions.md (measured there). In short, the
 browser is already installed for the tests, the PDF shows what the site shows (MathJax, SVG figures,
@@ -35,7 +36,7 @@ from bookconfig import CHROMIUM, CHROMIUM_ARGS, ROOT, book_config, write_build_f
 
 MARGIN = {"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"}
 FOOTER = (
-    '<div style="font-size:8px;width:100%;padding:0 16mm;display:flex;justify-content:space-between;'
+    '<div style="font-size:10px;width:100%;padding:0 16mm;display:flex;justify-content:space-between;'
     'color:#555"><span>{title}</span><span><span class="pageNumber"></span> / '
     '<span class="totalPages"></span></span></div>'
 )
@@ -202,6 +203,9 @@ def build(out: Path, student: bool = False, print_only: bool = False) -> Path:
     config = book_config(student)
     edition_dir = ROOT / "_build" / "pdf" / ("student" if student else "book")
     page = edition_dir / "_build" / "singlehtml" / "lstm-book.html" if print_only else single_page(student)
+    if print_only:
+        for sheet in (ROOT / "book" / "assets").glob("*.css"):
+            shutil.copyfile(sheet, page.parent / "_static" / sheet.name)
     built = time.monotonic()
     edition = "Student edition, without solutions" if student else "Full edition, with solutions"
     licence = config.get("html", {}).get("extra_footer", "")  # the site's footer line, on the title page
