@@ -96,7 +96,7 @@ student-notebooks: $(STAMP)
 	$(BIN)/pytest tests/student -q
 
 site-tests: $(STAMP)
-	$(BIN)/pytest tests/site -q
+	$(BIN)/pytest tests/site -q -n 2 --dist loadfile
 
 # The built site in headless Chromium (tests/browser): Debian's chromium (apt-get, as root or with
 # sudo, when it is missing) driven by Playwright. Where no browser can be installed the tests skip, loudly.
