@@ -95,13 +95,16 @@ def glued_values(nb, path: Path | None = None) -> dict[str, str]:
         for name, output in json.loads(store.read_text()).items():
             values[name] = output["data"]["text/plain"]
     for cell in nb.cells:
+        kept = []
         for output in cell.get("outputs", []):
             record = output.get("metadata", {}).get("scrapbook")
-            if record:
-                data = output["data"]
-                plain = data.get(record["mime_prefix"] + "text/plain", data.get("text/plain"))
-                values[record["name"]] = plain
-                output["data"] = {}  # hidden on the page; the deck must not show it either
+            if record:  # hidden on the page; the deck must not show it either
+                data, prefix = output["data"], record["mime_prefix"]
+                values[record["name"]] = data.get(prefix + "text/plain", data.get("text/plain"))
+            else:
+                kept.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = kept
     return values
 
 
