@@ -395,12 +395,17 @@ PRINT_READY = """async () => {
 
 def print_deck(browser, base: str, deck: Path) -> Path:
     """Print the deck served at `base` + its name to NAME.pdf beside it; nothing outside `base` loads."""
+    from playwright.sync_api import Error as PlaywrightError
+
     tab = browser.new_page(viewport={"width": 1600, "height": 900})
     try:
         tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
         tab.add_init_script(PDF_READY)  # reveal.js says when its print view is laid out
         tab.goto(f"{base}{deck.name}?print-pdf", wait_until="load")
-        tab.evaluate(PRINT_READY)
+        try:
+            tab.evaluate(PRINT_READY)
+        except PlaywrightError as error:  # it says what the page threw, or that it timed out
+            raise RuntimeError(f"{deck.name}: no print view: {error}") from None
         pdf = deck.with_name(deck.name.removesuffix(".slides.html") + ".pdf")
         tab.pdf(path=str(pdf), print_background=True, prefer_css_page_size=True)
     finally:
@@ -575,7 +580,7 @@ def main(argv: list[str]) -> None:
         else:
             for name in args.notebooks:
                 set_defaults(name)
-    except (CacheMiss, ValueError, FileNotFoundError) as error:
+    except (CacheMiss, ValueError, FileNotFoundError, RuntimeError) as error:
         sys.exit(f"tools/slides.py {args.command}: {error}")
 
 
