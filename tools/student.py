@@ -33,6 +33,11 @@ def is_solution(cell: dict) -> bool:
     return TAG in cell.get("metadata", {}).get("tags", [])
 
 
+def is_deck_only(cell: dict) -> bool:
+    """True for a cell shown only in the slide decks (tagged "deck"): the lecturer's slides and notes."""
+    return "deck" in cell.get("metadata", {}).get("tags", [])
+
+
 def write_config(folder: Path) -> tuple[Path, Path]:
     """Write the student edition's config and toc into `folder` (this module loaded as an extension)."""
     config, toc = write_build_files(folder, student=True)
@@ -49,11 +54,12 @@ def setup(app) -> dict:
 
 
 def strip_notebooks(folder: Path) -> int:
-    """Remove the solution cells of every notebook under `folder`; returns how many were removed."""
+    """Remove the solution cells and the decks' cells (slides and speaker notes) of every notebook
+    under `folder`; returns how many were removed."""
     removed = 0
     for path in folder.rglob("*.ipynb"):
         nb = json.loads(path.read_text())
-        kept = [cell for cell in nb["cells"] if not is_solution(cell)]
+        kept = [cell for cell in nb["cells"] if not (is_solution(cell) or is_deck_only(cell))]
         removed += len(nb["cells"]) - len(kept)
         nb["cells"] = kept
         path.write_text(json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n")
@@ -66,6 +72,6 @@ if __name__ == "__main__":
         for path in write_config(target):
             print(f"wrote {path}")
     elif command == "strip":
-        print(f"removed {strip_notebooks(target)} solution cells from the notebooks under {target}")
+        print(f"removed {strip_notebooks(target)} solution and deck cells from the notebooks under {target}")
     else:
         sys.exit(f"unknown command {command!r}: use config or strip")

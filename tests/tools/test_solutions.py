@@ -68,13 +68,19 @@ def test_every_gated_solution_is_closed_and_every_cell_of_it_tagged(path):
     assert not inside, f"{path.stem}: a solution is never closed"
 
 
-def test_the_student_copy_keeps_exercises_and_drops_every_solution_cell(tmp_path):
+def deck_cells(path: Path) -> list:
+    return [cell for cell in notebook(path)["cells"] if student.is_deck_only(cell)]
+
+
+def test_the_student_copy_keeps_exercises_and_drops_every_solution_and_deck_cell(tmp_path):
     for path in NOTEBOOKS:
         (tmp_path / path.name).write_text(path.read_text())
     removed = student.strip_notebooks(tmp_path)
-    assert removed == sum(len(solution_cells(path)) for path in NOTEBOOKS) > 0
+    dropped = {path: len(solution_cells(path)) + len(deck_cells(path)) for path in NOTEBOOKS}
+    assert removed == sum(dropped.values()) and all(solution_cells(p) and deck_cells(p) for p in NOTEBOOKS)
     for path in NOTEBOOKS:
         cells = json.loads((tmp_path / path.name).read_text())["cells"]
         text = "".join(source(cell) for cell in cells)
         assert "{exercise}" in text and "{solution" not in text
-        assert len(cells) == len(notebook(path)["cells"]) - len(solution_cells(path))
+        assert not [cell for cell in cells if student.is_deck_only(cell)]
+        assert len(cells) == len(notebook(path)["cells"]) - dropped[path]
