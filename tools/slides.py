@@ -435,12 +435,16 @@ def print_pdfs(out: Path, site: Path | None = None) -> list[Path]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
-    pdfs = []
+    pdfs, failed = [], []
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
-                pdfs = [print_deck(browser, base, deck) for deck in decks]
+                for deck in decks:  # one deck that cannot print does not stop the others
+                    try:
+                        pdfs.append(print_deck(browser, base, deck))
+                    except RuntimeError as error:
+                        failed.append(str(error))
             finally:
                 browser.close()
     finally:
@@ -449,6 +453,8 @@ def print_pdfs(out: Path, site: Path | None = None) -> list[Path]:
     if site is not None:
         for pdf in pdfs:
             shutil.copy2(pdf, site / "slides" / pdf.name)
+    if failed:
+        raise RuntimeError("\n".join(failed))
     return pdfs
 
 
