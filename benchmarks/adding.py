@@ -11,7 +11,7 @@ sequences were all right (|error| < 0.04) and their mean absolute error is below
 fresh test sequences are scored. Every training sequence seen counts, whatever the batch size. A
 seed that has not stopped within twice the paper's mean counts as failed.
 
-`--cell lstm` trains the modern LSTM (`experiments.PAPER_RECIPES[T]`, Adam, batches of 16);
+`--cell lstm` trains the modern LSTM (`experiments.PAPER_RECIPES[T]`, Adam, batches of 8);
 `--cell 1997` the paper's own network (`lstm_helpers.lstm1997`: no forget gate, 93 weights, online
 gradient descent with the truncated gradient, learning rate 0.5), all seeds side by side in one
 process. `--log` merges every finished seed into a JSON file as soon as it finishes, so a long run
