@@ -265,12 +265,36 @@ def chapter_notebooks(only: list[str] | None = None) -> list[Path]:
     return chosen
 
 
-def deck_notebook(path: Path):
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def drop_live_widgets(nb, name: str = "the notebook", strict: bool = True) -> None:
+    """Remove ipywidgets outputs (a live slider, a progress bar): no kernel runs behind a deck. The
+    book's runs (LSTM_BOOK_STATIC=1, set by the Makefile) make none, so one in the cache means it was
+    filled outside `make`: an error when `strict`, else a warning."""
+    cells = [c.get("id") for c in nb.cells if any(WIDGET in o.get("data", {}) for o in c.get("outputs", []))]
+    if not cells:
+        return
+    message = (
+        f"{name}: the execution cache holds live widgets (cells {', '.join(map(str, cells))}): it was "
+        "filled without LSTM_BOOK_STATIC=1, so the deck would lack its static sliders; run `make book`"
+    )
+    if strict:
+        raise CacheMiss(message)
+    print(f"WARNING: {message}", file=sys.stderr)
+    for cell in nb.cells:
+        if "outputs" in cell:
+            cell["outputs"] = [o for o in cell["outputs"] if WIDGET not in o.get("data", {})]
+
+
+def deck_notebook(path: Path, strict: bool = True):
     """The notebook at `path` as its deck shows it: outputs from the cache, glue pasted, MyST made
-    plain, solutions, checks and site-only cells left out, quizzes as clicker questions."""
+    plain, solutions, checks and site-only cells left out, quizzes as clicker questions.
+    `strict`: a cache filled outside `make` (live widgets) is an error, else a warning."""
     import nbformat
 
     nb = with_cached_outputs(nbformat.read(path, as_version=4), path.name)
+    drop_live_widgets(nb, path.name, strict)
     deck_slide_types(nb, path.name)
     values = glued_values(nb, EXECUTED / path.name)
     cells = []
@@ -292,9 +316,9 @@ def deck_notebook(path: Path):
     return nb
 
 
-def deck_html(path: Path) -> str:
-    """The deck of the notebook at `path`, as HTML."""
-    body, _ = exporter().from_notebook_node(deck_notebook(path))
+def deck_html(path: Path, strict: bool = True) -> str:
+    """The deck of the notebook at `path`, as HTML (`strict`: see deck_notebook)."""
+    body, _ = exporter().from_notebook_node(deck_notebook(path, strict))
     return body
 
 
@@ -307,17 +331,23 @@ def build(out: Path, site: Path | None = None, only: list[str] | None = None) ->
 
     notebooks = chapter_notebooks(only)
     cache = get_cache(str(CACHE))
-    missing = []
+    missing, live = [], []
     for path in notebooks:
         try:
-            cache.match_cache_notebook(nbformat.read(path, as_version=4))
+            _, nb = cache.merge_match_into_notebook(nbformat.read(path, as_version=4))
+            drop_live_widgets(nb, path.name)
         except KeyError:
             missing.append(path.name)
+        except CacheMiss as error:
+            live.append(str(error))
     if missing:
-        raise CacheMiss(
+        live.insert(
+            0,
             f"not in the execution cache {CACHE}: {', '.join(missing)} (code changed since the cache "
-            "was filled, or never executed): run `make book`; no deck was written"
+            "was filled, or never executed): run `make book`",
         )
+    if live:
+        raise CacheMiss("\n".join(live) + "\nno deck was written")
     out.mkdir(parents=True, exist_ok=True)
     copy_assets(out)
     decks = []
@@ -550,7 +580,7 @@ def stats(notebooks: list[Path]) -> str:
     lines = [f"{'deck':<36} {'slides':>6} {'>' + str(MAX_WORDS) + ' words':>10} {'no notes':>9}"]
     details = []
     for path in notebooks:
-        rows = slide_stats(deck_html(path))
+        rows = slide_stats(deck_html(path, strict=False))
         wordy = [r for r in rows if r["words"] > MAX_WORDS]
         silent = [r for r in rows if not r["notes"]]
         lines.append(f"{path.stem:<36} {len(rows):>6} {len(wordy):>10} {len(silent):>9}")

@@ -134,3 +134,21 @@ def test_zip_holds_the_deck_and_only_the_files_it_loads(tmp_path):
     index = slides.write_index(tmp_path).read_text()
     assert all(f'href="01-x.{ext}"' in index for ext in ("slides.html", "zip", "pdf"))
     assert "The title</a>" in index
+
+
+def test_a_live_widget_in_the_cache_is_an_error_or_dropped_with_a_warning(capsys):
+    """The book's runs (LSTM_BOOK_STATIC=1) show sliders as static HTML; a live ipywidget in the cache
+    means it was filled outside make, and its text ("VBox(children=...)") must not reach a deck."""
+    import nbformat
+
+    widget = {slides.WIDGET: {"model_id": "x"}, "text/plain": "VBox(children=(...))"}
+    code = nbformat.v4.new_code_cell("slider()")
+    code.id = "c07"
+    code.outputs = [nbformat.v4.new_output("display_data", data=widget),
+                    nbformat.v4.new_output("stream", name="stdout", text="kept\n")]  # fmt: skip
+    nb = nbformat.v4.new_notebook(cells=[code])
+    with pytest.raises(slides.CacheMiss, match=r"01-x\.ipynb.*c07.*LSTM_BOOK_STATIC"):
+        slides.drop_live_widgets(nb, "01-x.ipynb")
+    slides.drop_live_widgets(nb, "01-x.ipynb", strict=False)
+    assert [o["output_type"] for o in nb.cells[0].outputs] == ["stream"]
+    assert "c07" in capsys.readouterr().err
