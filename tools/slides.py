@@ -31,6 +31,7 @@ code cell's own metadata would make the notebook a cache miss).
 from __future__ import annotations
 
 import argparse
+import html
 import importlib.util
 import json
 import os
@@ -316,10 +317,31 @@ def deck_notebook(path: Path, strict: bool = True):
     return nb
 
 
+NO_ALT = "No description has been provided for this image"  # nbconvert's alt for an image without one
+
+
+def with_alt_texts(body: str, nb) -> str:
+    """`body` with each figure's alt text (the cell's `mystnb.image.alt`, as on the page) instead of
+    nbconvert's placeholder; nbconvert labels each cell's block `cell-id=<id>`."""
+    for cell in nb.cells:
+        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt")
+        if cell.cell_type != "code" or not alt:
+            continue
+        start = body.find(f'id="cell-id={cell.get("id")}"')
+        end = body.find('id="cell-id=', start + 1)
+        if start < 0:
+            continue
+        end = len(body) if end < 0 else end
+        block = body[start:end].replace(f'alt="{NO_ALT}"', f'alt="{html.escape(alt, quote=True)}"')
+        body = body[:start] + block + body[end:]
+    return body
+
+
 def deck_html(path: Path, strict: bool = True) -> str:
     """The deck of the notebook at `path`, as HTML (`strict`: see deck_notebook)."""
-    body, _ = exporter().from_notebook_node(deck_notebook(path, strict))
-    return body
+    nb = deck_notebook(path, strict)
+    body, _ = exporter().from_notebook_node(nb)
+    return with_alt_texts(body, nb)
 
 
 def build(out: Path, site: Path | None = None, only: list[str] | None = None) -> list[Path]:

@@ -79,3 +79,16 @@ def test_a_notebook_takes_its_outputs_from_the_execution_cache(tmp_path, monkeyp
     nb.cells[1].source = "1 + 2"  # changed code: a cache miss, named, never a deck without outputs
     with pytest.raises(slides.CacheMiss, match=r"x\.ipynb.*make book"):
         slides.with_cached_outputs(nb, "x.ipynb")
+
+
+def test_a_figure_in_the_deck_carries_the_alt_text_the_page_gives_it():
+    from bs4 import BeautifulSoup
+    from slides import NO_ALT, exporter, with_alt_texts
+
+    described = cell("code", "plot()", "slide", [{"image/png": "iVBOR", "text/plain": "<Figure>"}])
+    described.metadata["mystnb"] = {"image": {"alt": 'Accuracy "falls" to chance'}}
+    bare = cell("code", "plot()", "slide", [{"image/png": "iVBOR", "text/plain": "<Figure>"}])
+    nb = nbformat.v4.new_notebook(cells=[described, bare])
+    body, _ = exporter().from_notebook_node(nb)
+    alts = [img["alt"] for img in BeautifulSoup(with_alt_texts(body, nb), "html.parser")("img")]
+    assert alts == ['Accuracy "falls" to chance', NO_ALT]
