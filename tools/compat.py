@@ -122,8 +122,10 @@ def build(env: str, work: Path, clone: Path, log) -> dict:
 def unit_tests(env: str, work: Path, clone: Path, log) -> str:
     """Run the clone's unit tests against the installed package; 'N passed' or the failure summary."""
     pytest = work / env / "bin" / "pytest"
-    cmd = [pytest, "tests", "--ignore=tests/site", "--ignore=tests/browser", "-q", "-p", "no:cacheprovider",
-           "--import-mode=append"]  # fmt: skip
+    # the package's tests and the chapters' (the tools' tests need the build stack, not installed here);
+    # importlib mode: the clone's folder is not put on sys.path, so lstm_helpers comes from the environment,
+    # and the two conftest.py files (root, tests/) do not collide as one module "conftest"
+    cmd = [pytest, "tests/unit", "tests/chapters", "-q", "-p", "no:cacheprovider", "--import-mode=importlib"]
     run = sh(cmd, log, cwd=clone, env={**os.environ, "LSTM_BOOK_STATIC": "1"})
     tail = (work / "compat.log").read_text().rstrip().splitlines()[-1]
     summary = re.sub(r"^=+ | in [\d.]+s.*$", "", tail)
