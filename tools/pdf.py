@@ -30,7 +30,6 @@ import threading
 import time
 from pathlib import Path
 
-import student as student_edition
 import yaml
 from bookconfig import CHROMIUM, CHROMIUM_ARGS, ROOT, book_config, write_build_files
 
@@ -46,7 +45,7 @@ def single_page(student: bool = False) -> Path:
     """Build the book (or the student edition) as one HTML page; returns the page's path."""
     edition = "student" if student else "book"
     work = ROOT / "_build" / "pdf" / edition
-    config, toc = student_edition.write_config(work) if student else write_build_files(work)
+    config, toc = write_build_files(work, student)
     command = [
         str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--config", str(config),
         "--toc", str(toc), "--path-output", str(work), "--builder", "singlehtml",

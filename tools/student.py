@@ -9,9 +9,6 @@ The config and toc are `tools/bookconfig`'s for the student edition: the book's 
 solutions, without Colab/Binder buttons and without the instructor guide, sharing the main build's
 execution cache (nothing runs again). The
 download button serves the notebook with its solution cells removed.
-
-This module is also the student build's Sphinx extension (`setup`): it sets the tag `student`, so a
-page says what is true of each edition with ```{only} student``` and ```{only} not student```.
 """
 
 from __future__ import annotations
@@ -20,12 +17,10 @@ import json
 import sys
 from pathlib import Path
 
-import yaml
 from bookconfig import write_build_files
 
 ROOT = Path(__file__).resolve().parent.parent
 TAG = "solution"
-EDITION_TAG = "student"  # the Sphinx tag of the student edition's builds (site and PDF)
 
 
 def is_solution(cell: dict) -> bool:
@@ -36,21 +31,6 @@ def is_solution(cell: dict) -> bool:
 def is_deck_only(cell: dict) -> bool:
     """True for a cell shown only in the slide decks (tagged "deck"): the lecturer's slides and notes."""
     return "deck" in cell.get("metadata", {}).get("tags", [])
-
-
-def write_config(folder: Path) -> tuple[Path, Path]:
-    """Write the student edition's config and toc into `folder` (this module loaded as an extension)."""
-    config, toc = write_build_files(folder, student=True)
-    settings = yaml.safe_load(config.read_text())
-    settings["sphinx"]["local_extensions"]["student"] = str(Path(__file__).resolve().parent)
-    config.write_text(yaml.safe_dump(settings, sort_keys=False))
-    return config, toc
-
-
-def setup(app) -> dict:
-    """Sphinx extension of the student edition: the tag that ```{only} student``` tests."""
-    app.tags.add(EDITION_TAG)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
 def strip_notebooks(folder: Path) -> int:
@@ -69,7 +49,7 @@ def strip_notebooks(folder: Path) -> int:
 if __name__ == "__main__":
     command, target = sys.argv[1], Path(sys.argv[2])
     if command == "config":
-        for path in write_config(target):
+        for path in write_build_files(target, student=True):
             print(f"wrote {path}")
     elif command == "strip":
         print(f"removed {strip_notebooks(target)} solution and deck cells from the notebooks under {target}")

@@ -15,7 +15,9 @@
 5. The student edition (`lstm_book_drop_solutions = True`) drops every solution, gated ones with
    their executed code cells too, once sphinx-exercise has merged them into one node.
    sphinx-exercise's own `hide_solutions` fails on gated solutions (it drops the start and leaves
-   the end node: "unknown node type: solution_end_node", sphinx-exercise 1.2.1).
+   the end node: "unknown node type: solution_end_node", sphinx-exercise 1.2.1). It also sets the
+   Sphinx tag `student`, so a page says what is true of each edition with ```{only} student``` and
+   ```{only} not student``` (the student site and the student PDF alike).
 """
 
 from __future__ import annotations
@@ -102,6 +104,8 @@ def _on_config_inited(app, config) -> None:
     root = Path(app.confdir)
     cache = config.nb_execution_cache_path or str(Path(app.outdir).parent / ".jupyter_cache")
     app.lstm_book_reset = reset_cache_if_changed(Path(cache), root / "lstm_helpers")
+    if config.lstm_book_drop_solutions:
+        app.tags.add("student")
     if app.lstm_book_reset:
         print("lstm_book: lstm_helpers changed, every notebook will run again")
 
