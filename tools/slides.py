@@ -348,34 +348,20 @@ def build(out: Path, site: Path | None = None, only: list[str] | None = None) ->
     """Write a deck per chapter notebook into `out` (and `site`/slides); return the decks.
 
     Every notebook is checked against the execution cache first: one miss and nothing is written."""
-    import nbformat
-    from jupyter_cache import get_cache
-
-    notebooks = chapter_notebooks(only)
-    cache = get_cache(str(CACHE))
-    missing, live = [], []
-    for path in notebooks:
+    pages, errors = {}, []
+    for path in chapter_notebooks(only):
         try:
-            _, nb = cache.merge_match_into_notebook(nbformat.read(path, as_version=4))
-            drop_live_widgets(nb, path.name)
-        except KeyError:
-            missing.append(path.name)
+            pages[path] = deck_html(path)
         except CacheMiss as error:
-            live.append(str(error))
-    if missing:
-        live.insert(
-            0,
-            f"not in the execution cache {CACHE}: {', '.join(missing)} (code changed since the cache "
-            "was filled, or never executed): run `make book`",
-        )
-    if live:
-        raise CacheMiss("\n".join(live) + "\nno deck was written")
+            errors.append(str(error))
+    if errors:
+        raise CacheMiss("\n".join(errors) + "\nno deck was written")
     out.mkdir(parents=True, exist_ok=True)
     copy_assets(out)
     decks = []
-    for path in notebooks:
+    for path, page in pages.items():
         deck = out / f"{path.stem}.slides.html"
-        deck.write_text(deck_html(path), encoding="utf-8")
+        deck.write_text(page, encoding="utf-8")
         write_zip(deck)
         decks.append(deck)
     write_index(out)
@@ -468,40 +454,25 @@ def print_deck(browser, base: str, deck: Path) -> Path:
 def print_pdfs(out: Path, site: Path | None = None) -> list[Path]:
     """NAME.pdf beside each deck in `out` (and in `site`/slides): reveal.js's print view printed by the
     book's headless Chromium, one 16:9 page per slide with every fragment shown."""
-    import functools
-    import http.server
-    import threading
-
     from bookconfig import CHROMIUM, CHROMIUM_ARGS
+    from pdf import serve
 
     if not os.access(CHROMIUM, os.X_OK) or importlib.util.find_spec("playwright") is None:
         print(f"WARNING: no Chromium at {CHROMIUM} or no Playwright (make browser-setup): no deck PDFs")
         return []
     from playwright.sync_api import sync_playwright
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-    decks = sorted(out.glob("*.slides.html"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
     pdfs, failed = [], []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            try:
-                for deck in decks:  # one deck that cannot print does not stop the others
-                    try:
-                        pdfs.append(print_deck(browser, base, deck))
-                    except RuntimeError as error:
-                        failed.append(str(error))
-            finally:
-                browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(out) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            for deck in sorted(out.glob("*.slides.html")):  # a deck that cannot print does not stop others
+                try:
+                    pdfs.append(print_deck(browser, base, deck))
+                except RuntimeError as error:
+                    failed.append(str(error))
+        finally:
+            browser.close()
     if site is not None:
         for pdf in pdfs:
             shutil.copy2(pdf, site / "slides" / pdf.name)
