@@ -31,7 +31,8 @@ def normalise(text: str) -> str:
     text = re.sub(r"data:image/[\w+.-]+;base64,[A-Za-z0-9+/=]+", "data:image;base64,...", text)
     text = re.sub(r" at 0x[0-9a-f]+", " at 0x...", text)
     text = re.sub(r"/tmp/ipykernel_\d+/\d+\.py", "<kernel cell>", text)  # where a warning names its cell
-    return re.sub(r"\b\d+(?:\.\d+)?( ?(?:s|ms|µs|us|min|seconds|minutes))\b", r"(time)\1", text)  # "42 s"
+    # "42 s"; prose.seconds writes a short duration as "under 0.1 s", so "under" is part of the time
+    return re.sub(r"(?:\bunder )?\b\d+(?:\.\d+)?( ?(?:s|ms|µs|us|min|seconds|minutes))\b", r"(time)\1", text)
 
 
 def text_outputs(nb) -> list[tuple[int, str, str]]:
