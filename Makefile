@@ -81,12 +81,12 @@ unit: $(STAMP)
 tests: $(STAMP)
 	$(BIN)/pytest tests/unit tests/chapters tests/tools -q -n 2 --dist loadfile
 
-# Every notebook executed once, by nbmake, into a build copy ($(EXECUTED)); its text outputs compared
+# Every notebook executed once, by nbmake on both cores, into a build copy ($(EXECUTED)); its text outputs compared
 # with the previous build's (determinism); its outputs stored in the execution cache, so that the
 # strict build, the student edition, the PDF and the decks execute nothing again.
 notebooks: $(STAMP)
 	$(BIN)/python tools/executed.py copy $(EXECUTED)
-	$(BIN)/pytest --nbmake --nbmake-timeout=300 --overwrite $(EXECUTED) -q --durations=0 -p no:cacheprovider
+	$(BIN)/pytest --nbmake --nbmake-timeout=300 --overwrite $(EXECUTED) -q --durations=0 -p no:cacheprovider -n 2
 	$(BIN)/pytest tests/notebooks -q
 	$(BIN)/python tools/executed.py cache $(EXECUTED)
 
@@ -123,8 +123,9 @@ browser-setup: $(BROWSER_STAMP) $(AXE)
 	  fi; \
 	fi
 
+# On both cores; all checks of one page on the same worker (xdist_group), which opens it once.
 browser: browser-setup
-	$(BIN)/pytest tests/browser -q
+	$(BIN)/pytest tests/browser -q -n 2 --dist loadgroup
 
 # Each chapter page at 1280 px wide, into _build/screenshots/.
 screenshots: html browser-setup

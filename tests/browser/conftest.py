@@ -8,7 +8,9 @@ test here is skipped, and the run says so loudly at the end.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,9 @@ from browser_site import (
 )
 
 HERE = Path(__file__).resolve().parent
+# Under pytest-xdist (`make browser` runs on both cores) each worker fills its own WEIGHTS and
+# DECK_COUNTS; it leaves them here at its end, and the controller's summary merges them.
+TALLIES = SITE.parent / ".browser-tallies"
 
 
 def _why_no_browser() -> str | None:
@@ -49,8 +54,35 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=NO_BROWSER))
 
 
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the controller, or a run without xdist
+        shutil.rmtree(TALLIES, ignore_errors=True)
+
+
+def pytest_sessionfinish(session):
+    worker = getattr(session.config, "workerinput", None)
+    if worker is not None and (WEIGHTS or DECK_COUNTS):
+        TALLIES.mkdir(parents=True, exist_ok=True)
+        tally = {"weights": WEIGHTS, "decks": DECK_COUNTS}
+        (TALLIES / f"{worker['workerid']}.json").write_text(json.dumps(tally))
+
+
+def _merge_tallies() -> None:
+    """Fold the workers' tallies into this process's WEIGHTS and DECK_COUNTS."""
+    for path in sorted(TALLIES.glob("*.json")):
+        tally = json.loads(path.read_text())
+        WEIGHTS.update(tally["weights"])
+        for deck, row in tally["decks"].items():  # a deck's checks may have run on both workers
+            mine = DECK_COUNTS.setdefault(deck, row)
+            mine.update({key: value for key, value in row.items() if value != "-"})
+    shutil.rmtree(TALLIES, ignore_errors=True)
+
+
 def pytest_terminal_summary(terminalreporter):
+    if hasattr(terminalreporter.config, "workerinput"):  # a worker's summary is not shown
+        return
     write = terminalreporter.write_line
+    _merge_tallies()
     if NO_BROWSER:
         write("!" * 100, red=True, bold=True)
         write(NO_BROWSER, red=True, bold=True)

@@ -26,7 +26,11 @@ if not (SITE / "index.html").exists():
     pytest.fail(f"no built site in {SITE}: run `make book` (make test builds it first)", pytrace=False)
 
 PAGES = pages()
-every_page = pytest.mark.parametrize("page", PAGES)
+# A page is opened and inspected once per process (`visited`); under pytest-xdist's loadgroup (make
+# browser) all checks of one page go to the same worker, and the pages are shared between the workers.
+every_page = pytest.mark.parametrize(
+    "page", [pytest.param(page, marks=pytest.mark.xdist_group(page)) for page in PAGES]
+)
 
 # TeX that MathJax should have turned into math: $...$, $$, \( \[ and \begin{...} left in the text.
 RAW_TEX = re.compile(r"\$\$|\\\(|\\\[|\\begin\{|\$[^\s$](?:[^$\n]*[^\s$\\])?\$")
