@@ -110,16 +110,35 @@ def cell1997_runs(T: int, seeds: list[int], batch: int = 1, log=log_line) -> lis
     return rows
 
 
-def merge_log(path: Path, rows: list[dict]) -> None:
-    """Put `rows` into the JSON log at `path`, replacing earlier rows of the same cell, T and seed."""
+def merge_log(path: Path, rows: list[dict], command: str | None = None) -> None:
+    """Put `rows` into the JSON log at `path`, replacing earlier rows of the same cell, T and seed.
+
+    Their seeds leave the log's "not_run" list, and `command` (what ran them) joins its "commands"."""
     log = json.loads(path.read_text()) if path.exists() else {"runs": []}
     keys = {(r["cell"], r["T"], r["seed"]) for r in rows}
     log["runs"] = [r for r in log["runs"] if (r["cell"], r["T"], r["seed"]) not in keys] + rows
     log["runs"].sort(key=lambda r: (r["cell"], r["T"], r["seed"]))
+    not_run = []
+    for entry in log.get("not_run", []):
+        seeds = [seed for seed in entry["seeds"] if (entry["cell"], entry["T"], seed) not in keys]
+        if seeds:
+            not_run.append({**entry, "seeds": seeds})
+    log["not_run"] = not_run
+    if command and command not in log.setdefault("commands", []):
+        log["commands"].append(command)
     log["rule"] = (f"stop once the {PAPER_IN_A_ROW:,} most recent training sequences were all right "
                    "(|error| < 0.04), their mean |error| < 0.01; then 2,560 test sequences")  # fmt: skip
     log["machine"] = f"{os.cpu_count()} CPUs, one thread per seed"
     path.write_text(json.dumps(log, indent=1) + "\n")
+
+
+def command_line() -> str:
+    """How this run was started, for the log, with the log's own path left out."""
+    args = sys.argv[1:]
+    if "--log" in args:
+        at = args.index("--log")
+        args[at + 1 : at + 2] = ["..."]
+    return " ".join(["python benchmarks/adding.py", *args])
 
 
 def summary_line(T: int, rows: list[dict]) -> str:
@@ -173,14 +192,14 @@ def main() -> None:
         one_thread()
         rows = cell1997_runs(T, seeds, args.batch)
         if args.log:
-            merge_log(args.log, rows)
+            merge_log(args.log, rows, command_line())
     else:
         rows = []
         with ProcessPoolExecutor(args.jobs, initializer=one_thread) as pool:
             for row in pool.map(lstm_paper_run, [T] * len(seeds), seeds):
                 rows.append(row)
                 if args.log:
-                    merge_log(args.log, [row])
+                    merge_log(args.log, [row], command_line())
     print_paper_table(T, rows)
     print(f"\nAdding problem, T = {T}, cell {args.cell}: {time.perf_counter() - start:.0f} s "
           f"({1 if args.cell == '1997' else args.jobs} processes).")  # fmt: skip

@@ -1,6 +1,7 @@
 """benchmarks/bench.py --quick prints its tables; benchmarks/adding.py and the paper's stopping rule."""
 
 import dataclasses
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -112,3 +113,18 @@ def test_right_runs_count_batches_in_a_row_with_nothing_wrong():
     hist = train.History("adding", "wrong", batch_size=16)
     hist.train_metric = [0.0, 0.0, 0.5, 0.0, 0.0, 0.0, 1 / 16, 0.0]
     assert adding.right_runs(hist) == [1, 2, 0, 1, 2, 3, 0, 1]
+
+
+def test_merging_a_seed_replaces_its_row_and_takes_it_off_the_not_run_list(tmp_path):
+    path = tmp_path / "log.json"
+    old = {"cell": "lstm", "T": 500, "seed": 1, "stopped": False, "sequences": 9}
+    not_run = [{"cell": "lstm", "T": 500, "seeds": [0, 1, 2], "why": "later"},
+               {"cell": "lstm", "T": 1000, "seeds": [0], "why": "later"}]  # fmt: skip
+    path.write_text(json.dumps({"runs": [old], "not_run": not_run}))
+    new = {**old, "stopped": True, "sequences": 47_736}
+    adding.merge_log(path, [new, {**new, "seed": 0}], "python benchmarks/adding.py --T 500")
+    adding.merge_log(path, [{**new, "seed": 2}], "python benchmarks/adding.py --T 500")
+    log = json.loads(path.read_text())
+    assert [(r["seed"], r["sequences"]) for r in log["runs"]] == [(0, 47_736), (1, 47_736), (2, 47_736)]
+    assert log["not_run"] == [not_run[1]]
+    assert log["commands"] == ["python benchmarks/adding.py --T 500"]
