@@ -472,6 +472,46 @@ def print_table7(rows: list[dict]) -> None:
             print(f"{'':>5} {r['model']:<28} {r['stopped']:>4}/{r['seeds']:<3} {seqs:>31} {wrong:>14}")
 
 
+def table7_markdown(rows: list[dict]) -> str:
+    """The rows of `table7_rows` as a Markdown table beside Table 7 (the README's copy of the log)."""
+    names = [name for _, name in LOG_CELLS]
+    lines = ["| T | Table 7 (1997): sequences, wrong of 2560 | " + " | ".join(names) + " |",
+             "|---:|---|" + "---|" * len(names)]  # fmt: skip
+    for T in dict.fromkeys(r["T"] for r in rows):
+        cells = []
+        for name in names:
+            r = next(r for r in rows if r["T"] == T and r["model"] == name)
+            if not r["run"]:
+                cells.append("not run")
+            elif not r["stopped"]:
+                cells.append(f"0 of {r['seeds']} seeds stopped within {2 * PAPER_SEQUENCES[T]:,}")
+            else:
+                sequences = f"{r['mean']:,.0f} ({r['low']:,}-{r['high']:,})"
+                cells.append(f"{r['stopped']} of {r['seeds']} seeds: {sequences}, "
+                             f"{r['mean_wrong']:.1f} (at most {r['max_wrong']})")  # fmt: skip
+        lines.append(f"| {T} | {PAPER_SEQUENCES[T]:,}, {PAPER_WRONG[T]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _listed(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def versus_paper(rows: list[dict], model: str = LOG_CELLS[0][1]) -> str:
+    """One sentence: `model`'s training sequences as a share of the paper's mean, and its wrong counts
+    beside the paper's, at every T where some seed of it stopped (empty when none did)."""
+    done = [r for r in rows if r["model"] == model and r["stopped"]]
+    if not done:
+        return ""
+    Ts = _listed([str(r["T"]) for r in done])
+    shares = _listed([f"{r['mean'] / PAPER_SEQUENCES[r['T']]:.0%}" for r in done])
+    wrong = _listed([f"{r['mean_wrong']:.1f}" for r in done])
+    paper = _listed([str(PAPER_WRONG[r["T"]]) for r in done])
+    return (f"At T = {Ts} it stopped after {shares} of the paper's mean number of training sequences, "
+            f"and erred on {wrong} of the 2,560 test sequences on average, where the paper erred on {paper}")
+
+
 def row_text(row: dict) -> str:
     """One row of `table7_rows` in words, for the page: what was run and what it measured."""
     if not row["run"]:

@@ -155,3 +155,20 @@ def test_the_shipped_adding_log_keeps_to_the_papers_rule():
 def test_paper_recipes_budget_is_twice_table_7():
     for T, recipe in sweeps.PAPER_RECIPES.items():
         assert recipe.T == T and recipe.budget == 2 * sweeps.PAPER_SEQUENCES[T]
+
+
+def test_the_table_and_the_sentence_beside_the_paper_come_from_the_same_rows():
+    def run(T, seed, sequences, wrong):
+        return {"cell": "lstm", "T": T, "seed": seed, "stopped": True, "sequences": sequences,
+                "test_wrong": wrong, "seconds": 1}  # fmt: skip
+
+    log = {"runs": [run(100, 0, 37_000, 1), run(100, 1, 37_000, 2), run(500, 0, 104_500, 4)]}
+    rows = sweeps.table7_rows(log)
+    assert sweeps.versus_paper(rows) == (
+        "At T = 100 and 500 it stopped after 50% and 50% of the paper's mean number of training sequences, "
+        "and erred on 1.5 and 4.0 of the 2,560 test sequences on average, where the paper erred on 1 and 0")
+    assert sweeps.versus_paper(sweeps.table7_rows({"runs": []})) == ""
+    table = sweeps.table7_markdown(rows).splitlines()
+    assert table[2].startswith("| 100 | 74,000, 1 | 2 of 2 seeds: 37,000 (37,000-37,000), 1.5 (at most 2) |")
+    assert table[3].startswith("| 500 | 209,000, 0 | 1 of 1 seeds: 104,500 (104,500-104,500), 4.0 (at most")
+    assert table[4] == "| 1000 | 853,000, 1 | not run | not run |"

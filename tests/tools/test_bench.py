@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -128,3 +129,11 @@ def test_merging_a_seed_replaces_its_row_and_takes_it_off_the_not_run_list(tmp_p
     assert [(r["seed"], r["sequences"]) for r in log["runs"]] == [(0, 47_736), (1, 47_736), (2, 47_736)]
     assert log["not_run"] == [not_run[1]]
     assert log["commands"] == ["python benchmarks/adding.py --T 500"]
+
+
+def test_the_readmes_table_is_the_shipped_logs():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = re.search(r"<!-- table7:[^\n]*-->\n(.*?)<!-- /table7 -->", readme, re.S)
+    assert block, "README.md has no <!-- table7: ... --> <!-- /table7 --> block"
+    wanted = experiments.table7_markdown(experiments.table7_rows(experiments.load_adding_log()))
+    assert block.group(1).strip() == wanted, f"README.md's Table 7 block should read:\n{wanted}"
