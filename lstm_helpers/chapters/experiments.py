@@ -439,8 +439,7 @@ def table7_rows(log: dict) -> list[dict]:
     """Per T and network: seeds run, stopped, mean and range of sequences, wrong of 2560, from the log.
 
     A seed that did not stop within twice the paper's mean counts as failed; a (network, T) with no
-    run in the log is marked "not run"; seeds the log lists as not run (begun and cut short by a time
-    limit, or not begun) are "unfinished", neither stopped nor failed.
+    run in the log is marked "not run".
     """
     rows = []
     for T in sorted(PAPER_SEQUENCES):
@@ -455,8 +454,6 @@ def table7_rows(log: dict) -> list[dict]:
                 "mean_wrong": statistics.mean(r["test_wrong"] for r in done) if done else None,
                 "max_wrong": max((r["test_wrong"] for r in done), default=None),
                 "seconds": sum(r["seconds"] for r in runs), "run": bool(runs),
-                "unfinished": sorted(seed for n in log.get("not_run", []) if (n["cell"], n["T"]) == (cell, T)
-                                     for seed in n["seeds"]),
             })  # fmt: skip
     return rows
 
@@ -472,8 +469,7 @@ def print_table7(rows: list[dict]) -> None:
                 continue
             seqs = "-" if r["mean"] is None else f"{r['mean']:,.0f} ({r['low']:,}-{r['high']:,})"
             wrong = "-" if r["mean_wrong"] is None else f"{r['mean_wrong']:.1f} (max {r['max_wrong']})"
-            print(f"{'':>5} {r['model']:<28} {r['stopped']:>4}/{r['seeds']:<3} {seqs:>31} {wrong:>14}"
-                  + _unfinished(r).replace(";", " "))  # fmt: skip
+            print(f"{'':>5} {r['model']:<28} {r['stopped']:>4}/{r['seeds']:<3} {seqs:>31} {wrong:>14}")
 
 
 def table7_markdown(rows: list[dict]) -> str:
@@ -492,7 +488,7 @@ def table7_markdown(rows: list[dict]) -> str:
             else:
                 sequences = f"{r['mean']:,.0f} ({r['low']:,}-{r['high']:,})"
                 cells.append(f"{r['stopped']} of {r['seeds']} seeds: {sequences}, "
-                             f"{r['mean_wrong']:.1f} (at most {r['max_wrong']}){_unfinished(r)}")  # fmt: skip
+                             f"{r['mean_wrong']:.1f} (at most {r['max_wrong']})")  # fmt: skip
         lines.append(f"| {T} | {PAPER_SEQUENCES[T]:,}, {PAPER_WRONG[T]} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -529,12 +525,4 @@ def row_text(row: dict) -> str:
         head += f" ({failed} failed: not within {budget:,} sequences)"
     return (f"{head}, after {row['mean']:,.0f} training sequences on average ({row['low']:,} to "
             f"{row['high']:,}), with {row['mean_wrong']:.1f} wrong test sequences of 2560 on average "
-            f"(at most {row['max_wrong']}){_unfinished(row)}")
-
-
-def _unfinished(row: dict) -> str:
-    """'; seed 1 not finished' for the seeds of a row that the log lists as not run (else '')."""
-    seeds = row.get("unfinished", [])
-    if not seeds or not row["run"]:
-        return ""
-    return f"; seed{'s' if len(seeds) > 1 else ''} {_listed([str(seed) for seed in seeds])} not finished"
+            f"(at most {row['max_wrong']})")

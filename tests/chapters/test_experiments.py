@@ -172,15 +172,3 @@ def test_the_table_and_the_sentence_beside_the_paper_come_from_the_same_rows():
     assert table[2].startswith("| 100 | 74,000, 1 | 2 of 2 seeds: 37,000 (37,000-37,000), 1.5 (at most 2) |")
     assert table[3].startswith("| 500 | 209,000, 0 | 1 of 1 seeds: 104,500 (104,500-104,500), 4.0 (at most")
     assert table[4] == "| 1000 | 853,000, 1 | not run | not run |"
-
-
-def test_a_seed_cut_short_is_named_as_not_finished_not_counted():
-    done = {"cell": "lstm", "T": 1000, "seed": 0, "stopped": True, "sequences": 100_000, "test_wrong": 1,
-            "seconds": 1}  # fmt: skip
-    log = {"runs": [done], "not_run": [{"cell": "lstm", "T": 1000, "seeds": [1], "why": "time limit"}]}
-    rows = sweeps.table7_rows(log)
-    row = next(r for r in rows if r["T"] == 1000 and r["model"] == sweeps.LOG_CELLS[0][1])
-    assert (row["seeds"], row["stopped"], row["unfinished"]) == (1, 1, [1])
-    assert sweeps.row_text(row).endswith("(at most 1); seed 1 not finished")
-    last = sweeps.table7_markdown(rows).splitlines()[4]
-    assert last.endswith("1.0 (at most 1); seed 1 not finished | not run |")
