@@ -14,6 +14,7 @@ characters, hash), the settings, the validation curve and the bits per character
 from __future__ import annotations
 
 import argparse
+import bisect
 import dataclasses
 import json
 import multiprocessing
@@ -33,8 +34,18 @@ EMBED = 32
 
 
 def matched_hidden(kind: str, target: int) -> int:
-    """The hidden size of `kind` whose CharLM has the parameter count closest to `target`."""
-    return min(range(8, 2048), key=lambda H: abs(n_params(charlm.CharLM(kind, H, EMBED)) - target))
+    """The hidden size of `kind` whose CharLM has the parameter count closest to `target`.
+
+    The count grows with the size, so a bisection finds the first size at or above `target`; the
+    candidates are built on the meta device (shapes only, no memory, no initialisation)."""
+    sizes = range(8, 2048)
+
+    def count(hidden: int) -> int:
+        with torch.device("meta"):
+            return n_params(charlm.CharLM(kind, hidden, EMBED))
+
+    above = bisect.bisect_left(sizes, target, key=count)
+    return min(sizes[max(above - 1, 0) : above + 1], key=lambda hidden: abs(count(hidden) - target))
 
 
 def corpus_info() -> dict:
