@@ -20,7 +20,7 @@ export PYTHONPATH := $(CURDIR)/tools:$(CURDIR)/book/_ext
 
 .PHONY: book test setup lint unit tests notebooks html student student-notebooks slides site-tests \
 	browser-setup browser \
-	screenshots bench bench-long charlm clean compat pdf
+	screenshots bench bench-notebooks bench-long charlm clean compat pdf
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -142,6 +142,10 @@ pdf: html browser-setup
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+# Each notebook's seconds and its kernel's peak memory, one after another in fresh kernels (quiet machine).
+bench-notebooks: $(STAMP)
+	$(BIN)/python benchmarks/notebooks.py
 
 # Chapter 8's character models (LSTM and RNN) and their log, into lstm_helpers/weights/: about 40 minutes
 # on two quiet cores (one model each), a few minutes on a GPU.
