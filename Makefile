@@ -20,7 +20,7 @@ export PYTHONPATH := $(CURDIR)/tools:$(CURDIR)/book/_ext
 
 .PHONY: book test setup lint unit tests notebooks html student student-notebooks slides site-tests \
 	browser-setup browser \
-	screenshots bench bench-notebooks bench-long charlm clean compat pdf
+	screenshots bench bench-notebooks bench-long charlm clean compat pdf pdf-book pdf-student pdftotext
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,7 +47,11 @@ html: $(STAMP) $(VENDOR)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 # Each notebook is executed once: by nbmake, in `notebooks`; html, student, pdf and slides reuse it.
-test: lint tests notebooks html student slides pdf site-tests browser
+# After the strict build, the student edition, the decks and the two PDFs are built two at a time:
+# each is mostly one process on one core.
+test: lint tests notebooks html
+	$(MAKE) --no-print-directory -j 2 -o html student slides pdf
+	$(MAKE) --no-print-directory site-tests browser
 	@echo "All checks passed."
 
 # One reveal.js deck per chapter from the notebooks and the execution cache (nothing runs), into
@@ -133,12 +137,19 @@ screenshots: html browser-setup
 
 # The PDF edition: the book built as one page and printed by the browser tests' Chromium, with
 # poppler-utils (pdftotext) to number the contents; the student edition's PDF has no solutions.
-pdf: html browser-setup
+# The two editions are separate targets, so that `make -j 2` prints them side by side.
+pdf: pdf-book pdf-student
+	@echo "The PDF is built: $(CURDIR)/_build/pdf/lstm-book.pdf"
+
+pdftotext:
 	@command -v pdftotext >/dev/null || { [ -n "$(APT)" ] && $(APT_GET) install -y -q poppler-utils; } \
 	  || echo "WARNING: no pdftotext (apt-get install poppler-utils)"
+
+pdf-book: html browser-setup pdftotext
 	$(BIN)/python tools/pdf.py build _build/pdf/lstm-book.pdf
+
+pdf-student: html browser-setup pdftotext
 	$(BIN)/python tools/pdf.py build _build/pdf/lstm-book-student.pdf --student
-	@echo "The PDF is built: $(CURDIR)/_build/pdf/lstm-book.pdf"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
@@ -147,8 +158,8 @@ bench: $(STAMP)
 bench-notebooks: $(STAMP)
 	$(BIN)/python benchmarks/notebooks.py
 
-# Chapter 8's character models (LSTM and RNN) and their log, into lstm_helpers/weights/: about 40 minutes
-# on two quiet cores (one model each), a few minutes on a GPU.
+# Chapter 8's character models (LSTM and RNN) and their log, into lstm_helpers/weights/: 33 minutes on
+# two CPU cores (one model each; measured end to end, docs/measurements.md), about two minutes on a GPU.
 charlm: $(STAMP)
 	$(BIN)/python tools/train_charlm.py
 

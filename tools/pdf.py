@@ -8,7 +8,8 @@
         3. open that page in Debian's Chromium (Playwright drives it, as in the browser tests), open
            every dropdown, add a title page and a table of contents, and print it with the print
            stylesheet of book/assets/lstm-book.css (no navigation, sliders as a grid of frames);
-        4. print it a second time with the page numbers of the first print in the table of contents.
+        4. fill in the table of contents with the page numbers of that first print and print it again,
+           in the same tab (the page is loaded and its math typeset once).
         --print-only: skip steps 1-2, print the single page built last time, with the stylesheets of
         book/assets as they are now (to tune the print rules without building again).
 
@@ -85,9 +86,9 @@ def serve(folder: Path):
 # start each page of the book (a section after Sphinx's <span id="document-...">) on a new sheet, and
 # put a title page and a table of contents in front. The title page ends with the licence line of the
 # site's footer (our own HTML, _config.yml's html.extra_footer). The contents lists the first page's title,
-# every page's title and every numbered section ("1.2 ..."), with a slot for the page number that the
-# second print fills in.
-PREPARE = r"""([title, author, edition, licence, pages]) => {
+# every page's title and every numbered section ("1.2 ..."), with a slot for the page number that
+# FILL_PAGES writes in before the second print.
+PREPARE = r"""([title, author, edition, licence]) => {
   document.querySelectorAll('details').forEach(d => d.open = true);
   document.querySelectorAll('#jb-print-docs-body').forEach(e => e.remove());  // the theme's own, one page's
   document.querySelectorAll('div.output.stream').forEach(out => {
@@ -113,7 +114,7 @@ PREPARE = r"""([title, author, edition, licence, pages]) => {
   const esc = s => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const toc = entries.map((e, k) =>
     `<li class="lstm-toc-${e.level}"><a href="#${e.id}">${esc(e.text)}</a>` +
-    `<span class="lstm-toc-page">${pages[k] || ''}</span></li>`).join('');
+    `<span class="lstm-toc-page"></span></li>`).join('');
   const front = document.createElement('div');
   front.innerHTML =
     `<section class="lstm-title-page"><p class="lstm-title">${esc(title)}</p>` +
@@ -124,17 +125,23 @@ PREPARE = r"""([title, author, edition, licence, pages]) => {
   return entries.map(e => e.text);
 }"""
 
+# After the first print: each entry's page number into its slot of the contents.
+FILL_PAGES = """(pages) => {
+  document.querySelectorAll('.lstm-toc-page').forEach((slot, k) => { slot.textContent = pages[k] || ''; });
+}"""
+
 WAIT_FOR_MATH = """async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
   await document.fonts.ready;
 }"""
 
 
-def print_page(
-    page: Path, out: Path, title: str, author: str, edition: str, licence: str = "", pages: list | None = None
-):
-    """Print `page` to `out` with a title page (`licence`: a line of HTML) and contents; returns the
-    contents' entries."""
+def print_book(
+    page: Path, out: Path, title: str, author: str, edition: str, licence: str = ""
+) -> tuple[list[str], list[int]]:
+    """Print `page` to `out` with a title page (`licence`: a line of HTML) and contents, twice in one
+    tab: the second print has the page numbers of the first in its contents. Returns the contents'
+    entries and their pages."""
     from playwright.sync_api import sync_playwright
 
     with serve(page.parent) as base, sync_playwright() as playwright:
@@ -145,16 +152,20 @@ def print_page(
             tab.goto(base + page.name, wait_until="load")
             tab.evaluate(WAIT_FOR_MATH)
             tab.emulate_media(media="print", color_scheme="light")
-            entries = tab.evaluate(PREPARE, [title, author, edition, licence, pages or []])
+            entries = tab.evaluate(PREPARE, [title, author, edition, licence])
             tab.wait_for_load_state("networkidle")
             footer = FOOTER.format(title=title.replace("<", "&lt;"))
-            tab.pdf(
+            options = dict(
                 path=str(out), format="A4", margin=MARGIN, print_background=True, outline=True, tagged=True,
                 display_header_footer=True, header_template="<span></span>", footer_template=footer,
             )  # fmt: skip
+            tab.pdf(**options)
+            numbers = pages_of(entries, page_texts(out))
+            tab.evaluate(FILL_PAGES, numbers)
+            tab.pdf(**options)
         finally:
             browser.close()
-    return entries
+    return entries, numbers
 
 
 def _is_local(url: str) -> bool:
@@ -210,9 +221,7 @@ def build(out: Path, student: bool = False, print_only: bool = False) -> Path:
     licence = config.get("html", {}).get("extra_footer", "")  # the site's footer line, on the title page
     args = (config["title"], config.get("author", ""), edition, licence)
     out.parent.mkdir(parents=True, exist_ok=True)
-    entries = print_page(page, out, *args)
-    numbers = pages_of(entries, page_texts(out))
-    print_page(page, out, *args, pages=numbers)
+    entries, numbers = print_book(page, out, *args)
     if pages_of(entries, page_texts(out)) != numbers:  # the numbers are on the contents page only
         raise RuntimeError("the page numbers moved between the two prints")
     done = time.monotonic()

@@ -34,12 +34,28 @@ POLL_SECONDS = 0.2
 
 
 def helpers_fingerprint(package_dir: Path) -> str:
-    """SHA-256 over the paths and contents of every .py file in `package_dir`."""
+    """SHA-256 over the paths and contents of every file in `package_dir` that the notebooks can
+    read: the code, the shipped weights and logs, the static files (not Python's bytecode caches)."""
     digest = hashlib.sha256()
-    for path in sorted(package_dir.rglob("*.py")):
+    for path in sorted(package_dir.rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
+            continue
         digest.update(path.relative_to(package_dir).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def needs_rereading(doctree_dir: Path, fingerprint: str) -> bool:
+    """Whether the build that keeps its doctrees in `doctree_dir` last finished with another
+    lstm_helpers (or never finished): then every notebook page must be read again."""
+    seen = doctree_dir / STAMP
+    return not seen.exists() or seen.read_text() != fingerprint
+
+
+def mark_read(doctree_dir: Path, fingerprint: str) -> None:
+    """Record that the build in `doctree_dir` finished with this lstm_helpers."""
+    doctree_dir.mkdir(parents=True, exist_ok=True)
+    (doctree_dir / STAMP).write_text(fingerprint)
 
 
 def reset_cache_if_changed(cache_dir: Path, package_dir: Path) -> bool:
@@ -103,19 +119,28 @@ def drop_solutions(app, doctree) -> int:
 def _on_config_inited(app, config) -> None:
     root = Path(app.confdir)
     cache = config.nb_execution_cache_path or str(Path(app.outdir).parent / ".jupyter_cache")
-    app.lstm_book_reset = reset_cache_if_changed(Path(cache), root / "lstm_helpers")
+    if reset_cache_if_changed(Path(cache), root / "lstm_helpers"):
+        print("lstm_book: lstm_helpers changed, every notebook will run again")
+    app.lstm_book_fingerprint = helpers_fingerprint(root / "lstm_helpers")
+    # Each build (site, student edition, PDF) keeps its own doctrees, so each asks for itself; the
+    # stamp is written when the build finishes, so an interrupted build reads them all next time.
+    app.lstm_book_reread = needs_rereading(Path(app.doctreedir), app.lstm_book_fingerprint)
     if config.lstm_book_drop_solutions:
         app.tags.add("student")
-    if app.lstm_book_reset:
-        print("lstm_book: lstm_helpers changed, every notebook will run again")
 
 
 def _on_env_get_outdated(app, env, added, changed, removed) -> list[str]:
-    """After the cache was emptied, every notebook page must be read (and so executed) again:
-    Sphinx alone would keep the pages of unchanged notebooks, with their old outputs."""
-    if not getattr(app, "lstm_book_reset", False):
+    """When lstm_helpers changed since this build last finished, every notebook page is read (and
+    so taken from the cache or executed) again: Sphinx alone would keep the pages of unchanged
+    notebooks, with their old outputs."""
+    if not getattr(app, "lstm_book_reread", False):
         return []
     return [doc for doc in env.found_docs if str(env.doc2path(doc)).endswith(".ipynb")]
+
+
+def _on_build_finished(app, exception) -> None:
+    if exception is None and hasattr(app, "lstm_book_fingerprint"):
+        mark_read(Path(app.doctreedir), app.lstm_book_fingerprint)
 
 
 def drop_duplicate_scripts(scripts: list) -> list:
@@ -146,5 +171,6 @@ def setup(app):
     app.connect("config-inited", _on_config_inited)
     app.connect("doctree-read", drop_solutions)
     app.connect("env-get-outdated", _on_env_get_outdated)
+    app.connect("build-finished", _on_build_finished)
     app.connect("html-page-context", _on_html_page_context, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

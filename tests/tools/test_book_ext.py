@@ -66,13 +66,68 @@ def test_get_msg_polls_in_slices_and_still_times_out():
     assert len(calls) >= 3 and max(calls) <= lstm_book.POLL_SECONDS * 1000
 
 
-def test_after_the_cache_is_emptied_every_notebook_page_is_read_again():
-    from types import SimpleNamespace
+def test_the_fingerprint_follows_shipped_weights_not_bytecode(tmp_path):
+    pkg = _package(tmp_path, "x = 1\n")
+    (pkg / "weights").mkdir()
+    (pkg / "weights" / "log.json").write_text("{}")
+    before = lstm_book.helpers_fingerprint(pkg)
+    (pkg / "__pycache__").mkdir()
+    (pkg / "__pycache__" / "mod.cpython-311.pyc").write_bytes(b"\x00")
+    assert lstm_book.helpers_fingerprint(pkg) == before
+    (pkg / "weights" / "log.json").write_text('{"steps": 1}')
+    assert lstm_book.helpers_fingerprint(pkg) != before
 
-    from lstm_book import _on_env_get_outdated
 
-    paths = {"intro": "book/intro.md", "ch1": "notebooks/01.ipynb", "ch2": "notebooks/02.ipynb"}
-    env = SimpleNamespace(found_docs=set(paths), doc2path=lambda doc: paths[doc])
-    emptied, kept = SimpleNamespace(lstm_book_reset=True), SimpleNamespace(lstm_book_reset=False)
-    assert sorted(_on_env_get_outdated(emptied, env, set(), set(), set())) == ["ch1", "ch2"]
-    assert _on_env_get_outdated(kept, env, set(), set(), set()) == []
+class _App:
+    """What the extension's handlers read of a Sphinx application."""
+
+    def __init__(self, root: Path, doctrees: Path):
+        self.confdir, self.doctreedir, self.outdir = str(root), str(doctrees), str(root / "_build" / "html")
+        self.tags = set()
+
+
+class _Env:
+    found_docs = ["intro", "notebooks/ch1"]
+
+    def doc2path(self, doc):
+        return f"/book/{doc}.ipynb" if doc.startswith("notebooks/") else f"/book/{doc}.md"
+
+
+class _Config:
+    nb_execution_cache_path = ""
+    lstm_book_drop_solutions = False
+
+
+def _build(root: Path, doctrees: Path, finish: bool = True) -> list[str]:
+    """The extension's part of one build: the notebook pages it makes Sphinx read again."""
+    app = _App(root, doctrees)
+    lstm_book._on_config_inited(app, _Config())
+    reread = lstm_book._on_env_get_outdated(app, _Env(), set(), set(), set())
+    if finish:
+        lstm_book._on_build_finished(app, None)
+    return reread
+
+
+def test_every_build_reads_the_notebooks_again_after_a_helper_changes(tmp_path):
+    """The site's build and the student edition's keep their own doctrees: each must read the
+    notebook pages again once lstm_helpers changed, also when the other emptied the cache first."""
+    root = tmp_path
+    _package(root, "x = 1\n").rename(root / "lstm_helpers")
+    site, student = tmp_path / "site-doctrees", tmp_path / "student-doctrees"
+    assert _build(root, site) == ["notebooks/ch1"]  # first build: nothing recorded yet
+    assert _build(root, student) == ["notebooks/ch1"]
+    assert _build(root, site) == [] and _build(root, student) == []
+    (root / "lstm_helpers" / "mod.py").write_text("x = 2\n")
+    assert _build(root, site) == ["notebooks/ch1"]  # this one empties the cache
+    assert _build(root, student) == ["notebooks/ch1"]  # this one finds it emptied: reads them too
+
+
+def test_an_interrupted_build_reads_the_notebooks_again_next_time(tmp_path):
+    root = tmp_path
+    _package(root, "x = 1\n").rename(root / "lstm_helpers")
+    site = tmp_path / "site-doctrees"
+    _build(root, site)
+    (root / "lstm_helpers" / "mod.py").write_text("x = 2\n")
+    assert _build(root, site, finish=False) == ["notebooks/ch1"]  # emptied the cache, then stopped
+    assert _build(root, site) == ["notebooks/ch1"]
+    assert _build(root, site) == []
