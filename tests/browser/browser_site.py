@@ -180,6 +180,35 @@ AUDIT = """async (exclusions) => {
 }"""
 
 
+# What each figure shows behind its content: the corner pixel when opaque, else the colour the
+# page paints behind the image. Returned as [src, luminance 0-255].
+FIGURE_BACKGROUNDS = """async () => {
+  const lum = (r, g, b) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  const figures = [...document.querySelectorAll('article img, .lstm-scrubber img')]
+      .filter(im => im.checkVisibility() && im.naturalWidth > 50);
+  const out = [];
+  for (const im of figures) {
+    await im.decode().catch(() => {});
+    const c = document.createElement('canvas');
+    c.width = im.naturalWidth; c.height = im.naturalHeight;
+    const g = c.getContext('2d'); g.drawImage(im, 0, 0);
+    const [r, gg, b, a] = g.getImageData(2, 2, 1, 1).data;
+    let value = lum(r, gg, b);
+    if (a < 250) {
+      const m = getComputedStyle(im).backgroundColor.match(/[\\d.]+/g).map(Number);
+      value = m.length > 3 && m[3] === 0 ? 0 : lum(m[0], m[1], m[2]);
+    }
+    out.push([im.getAttribute('src').slice(0, 60), Math.round(value)]);
+  }
+  return out;
+}"""
+
+
+# The CSS transitions running now (the theme fades colours when the mode changes), finished.
+TRANSITIONS_DONE = """() => Promise.all(document.getAnimations()
+  .filter(a => a instanceof CSSTransition).map(a => a.finished.catch(() => null)))"""
+
+
 @dataclass
 class Visit:
     """One page opened in the browser with every request outside 127.0.0.1 blocked."""
@@ -192,6 +221,7 @@ class Visit:
     bytes_by_url: dict = field(default_factory=dict)
     dom: dict = field(default_factory=dict)
     axe: list = field(default_factory=list)
+    dark: dict = field(default_factory=dict)  # theme, figure backgrounds and axe-core in dark mode
 
     @property
     def weight(self) -> int:
@@ -239,12 +269,28 @@ def open_page(context, base: str, page: str, visit: Visit | None = None, site: P
 
 
 def inspect(context, base: str, page: str) -> Visit:
-    """Open `page` and read everything the per-page checks need, the axe-core audit included."""
+    """Open `page` and read everything the per-page checks need, the axe-core audit included; then
+    switch the system to dark mode, as a reader's computer does at dusk (the theme follows it), and
+    read the figures' backgrounds and the audit again. One load and one typesetting for both."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     tab, visit = open_page(context, base, page)
+    exclusions = [[rule, selector] for rule, selector, _ in AXE_EXCLUSIONS]
     try:
         visit.dom = tab.evaluate(INSPECT)
         tab.add_script_tag(path=str(AXE))
-        visit.axe = tab.evaluate(AUDIT, [[rule, selector] for rule, selector, _ in AXE_EXCLUSIONS])
+        visit.axe = tab.evaluate(AUDIT, exclusions)
+        tab.emulate_media(color_scheme="dark")
+        themed = tab.locator("html[data-theme]").count() > 0
+        if themed:  # pydata-sphinx-theme listens for the change; a deck has no theme to switch
+            with contextlib.suppress(PlaywrightTimeout):
+                tab.wait_for_function("document.documentElement.dataset.theme === 'dark'", timeout=5000)
+        tab.evaluate(TRANSITIONS_DONE)  # the theme fades its colours: audit the colours it ends on
+        visit.dark = {
+            "theme": tab.evaluate("document.documentElement.dataset.theme") if themed else None,
+            "figures": tab.evaluate(FIGURE_BACKGROUNDS),
+            "axe": tab.evaluate(AUDIT, exclusions),
+        }
     finally:
         tab.close()
     return visit

@@ -1,14 +1,15 @@
 """The site on a phone (375 x 812, touch) and in the theme's dark mode, in headless Chromium.
 
 Every page: no sideways scroll at 375 px; every slider moved by a pointer drag and by a tap, and
-its picture changes; in dark mode the accessibility audit passes and every figure is drawn on a
-light background (the pixels of its corner, or the colour behind a transparent one).
+its picture changes; in dark mode (the system switched to dark on the page's one visit, see
+browser_site.inspect) the accessibility audit passes and every figure is drawn on a light background
+(the pixels of its corner, or the colour behind a transparent one).
 """
 
 from __future__ import annotations
 
 import pytest
-from browser_site import AUDIT, AXE, AXE_EXCLUSIONS, SITE, open_page, pages, picture, range_inputs
+from browser_site import SITE, open_page, pages, picture, range_inputs
 from test_sliders import slide_of
 
 PAGES = pages() if SITE.is_dir() else []
@@ -20,15 +21,6 @@ PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touc
 @pytest.fixture(scope="module")
 def phone(browser):
     ctx = browser.new_context(**PHONE)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture(scope="module")
-def dark(browser):
-    ctx = browser.new_context(
-        viewport={"width": 1280, "height": 900}, color_scheme="dark", service_workers="block"
-    )
     yield ctx
     ctx.close()
 
@@ -95,42 +87,14 @@ def test_a_drag_and_a_tap_move_the_slider_on_a_phone(phone, base_url, page, slid
         tab.close()
 
 
-# What each figure shows behind its content: the corner pixel when opaque, else the colour the
-# page paints behind the image. Returned as [src, luminance 0-255].
-FIGURE_BACKGROUNDS = """async () => {
-  const lum = (r, g, b) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  const figures = [...document.querySelectorAll('article img, .lstm-scrubber img')]
-      .filter(im => im.checkVisibility() && im.naturalWidth > 50);
-  const out = [];
-  for (const im of figures) {
-    await im.decode().catch(() => {});
-    const c = document.createElement('canvas');
-    c.width = im.naturalWidth; c.height = im.naturalHeight;
-    const g = c.getContext('2d'); g.drawImage(im, 0, 0);
-    const [r, gg, b, a] = g.getImageData(2, 2, 1, 1).data;
-    let value = lum(r, gg, b);
-    if (a < 250) {
-      const m = getComputedStyle(im).backgroundColor.match(/[\\d.]+/g).map(Number);
-      value = m.length > 3 && m[3] === 0 ? 0 : lum(m[0], m[1], m[2]);
-    }
-    out.push([im.getAttribute('src').slice(0, 60), Math.round(value)]);
-  }
-  return out;
-}"""
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_dark_mode_keeps_figures_light_and_passes_the_audit(dark, base_url, page):
-    tab, _ = open_page(dark, base_url, page)
-    try:
-        if tab.locator("html[data-theme]").count():
-            assert tab.evaluate("document.documentElement.dataset.theme") == "dark", "dark mode is not on"
-        dim = [(src, lum) for src, lum in tab.evaluate(FIGURE_BACKGROUNDS) if lum < 200]
-        assert not dim, f"figures on a dark background (luminance < 200 of 255): {dim}"
-        tab.add_script_tag(path=str(AXE))
-        found = tab.evaluate(AUDIT, [[rule, selector] for rule, selector, _ in AXE_EXCLUSIONS])
-        serious = [v for v in found if v["impact"] in ("serious", "critical")]
-        bad = [f"{v['id']}: {n['target']} {n['summary']}" for v in serious for n in v["nodes"]]
-        assert not bad, "axe-core in dark mode:\n" + "\n".join(bad)
-    finally:
-        tab.close()
+# Read from the page's one visit (conftest.visited), so grouped with test_pages' checks of that page.
+@pytest.mark.parametrize("page", [pytest.param(p, marks=pytest.mark.xdist_group(p)) for p in PAGES])
+def test_dark_mode_keeps_figures_light_and_passes_the_audit(visited, page):
+    dark = visited(page).dark
+    if dark["theme"] is not None:
+        assert dark["theme"] == "dark", "dark mode is not on"
+    dim = [(src, lum) for src, lum in dark["figures"] if lum < 200]
+    assert not dim, f"figures on a dark background (luminance < 200 of 255): {dim}"
+    serious = [v for v in dark["axe"] if v["impact"] in ("serious", "critical")]
+    bad = [f"{v['id']}: {n['target']} {n['summary']}" for v in serious for n in v["nodes"]]
+    assert not bad, "axe-core in dark mode:\n" + "\n".join(bad)
