@@ -14,7 +14,7 @@ def test_the_peak_is_the_kernels_and_counts_what_a_cell_holds(tmp_path):
         nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)]), path)
     light, heavy = notebooks.measure(small), notebooks.measure(large)
     assert light["peak_mib"] < 300 and light["seconds"] > 0
-    assert 400 <= heavy["peak_mib"] - light["peak_mib"] < 450  # the array, counted once
+    assert 390 <= heavy["peak_mib"] - light["peak_mib"] < 450  # the 400 MiB array, counted once
     rows = notebooks.table([("small", light), ("large", heavy)]).splitlines()
     assert len(rows) == 4 and rows[3].startswith("| large |")
 
