@@ -7,6 +7,7 @@ What `make bench-notebooks` prints. The book's limits: 60 s a notebook on two CP
 the chapters that train or compare many models. Each notebook runs in its own process, which starts
 the kernel, so that process's RUSAGE_CHILDREN high-water mark is the kernel's peak resident memory.
 Run it on a quiet machine: the seconds stretch with the load (printed under the table).
+The sliders are drawn as the book build draws them (LSTM_BOOK_STATIC=1: every frame, no live widget).
 """
 
 from __future__ import annotations
