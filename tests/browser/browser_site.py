@@ -222,6 +222,8 @@ class Visit:
     dom: dict = field(default_factory=dict)
     axe: list = field(default_factory=list)
     dark: dict = field(default_factory=dict)  # theme, figure backgrounds and axe-core in dark mode
+    sliders: dict = field(default_factory=dict)  # per slider: the pictures before and after moving it
+    overflow: dict = field(default_factory=dict)  # on a phone: how wide the page is against the screen
 
     @property
     def weight(self) -> int:
@@ -271,7 +273,8 @@ def open_page(context, base: str, page: str, visit: Visit | None = None, site: P
 def inspect(context, base: str, page: str) -> Visit:
     """Open `page` and read everything the per-page checks need, the axe-core audit included; then
     switch the system to dark mode, as a reader's computer does at dusk (the theme follows it), and
-    read the figures' backgrounds and the audit again. One load and one typesetting for both."""
+    read the figures' backgrounds and the audit again; last, move each slider to its other end. One
+    load and one typesetting for all of it."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     tab, visit = open_page(context, base, page)
@@ -291,9 +294,40 @@ def inspect(context, base: str, page: str) -> Visit:
             "figures": tab.evaluate(FIGURE_BACKGROUNDS),
             "axe": tab.evaluate(AUDIT, exclusions),
         }
+        for slider in range_inputs(page):  # last: on a deck, going to the slider's slide moves away
+            go_to_slide(tab, base, page, slider)
+            visit.sliders[slider] = moved(tab, slider)
     finally:
         tab.close()
     return visit
+
+
+def slide_of(page: str, slider: str, site: Path = SITE) -> str:
+    """A reveal.js deck shows one slide at a time: the URL hash ("#/h/v") of the slide with `slider`."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html_of(page, site), "html.parser")
+    section = soup.find(id=slider).find_parent("section")
+    for h, top in enumerate(soup.select("div.slides > section")):
+        nested = top.find_all("section", recursive=False)
+        if section is top or section in nested:
+            return f"#/{h}" + (f"/{nested.index(section)}" if section in nested else "")
+    raise AssertionError(f"{slider} is on no slide of {page}")
+
+
+def go_to_slide(tab, base: str, page: str, slider: str) -> None:
+    """On a deck, show the slide that holds `slider`; on a page, nothing to do."""
+    if tab.locator("div.reveal").count():
+        tab.goto(base + page + slide_of(page, slider))
+        tab.wait_for_timeout(500)
+
+
+def moved(tab, slider: str) -> tuple[dict, bytes | None, dict, bytes | None]:
+    """The picture before and after moving `slider` to its other end with the keyboard."""
+    before, shot_before = picture(tab, slider)
+    move(tab, slider, "Home" if before["value"] == before["max"] else "End")
+    after, shot_after = picture(tab, slider)
+    return before, shot_before, after, shot_after
 
 
 @cache

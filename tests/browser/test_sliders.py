@@ -1,7 +1,8 @@
 """Every interactive figure moves: pressing a key on its slider in the browser changes the picture.
 
 The sliders are found in the built pages (every <input type="range">), so a chapter that adds one
-is covered at once. The SliderFigure tests below check the control itself on a small page made
+is covered at once; each is moved on its page's one visit (conftest.visited, after the dark-mode
+audit). The SliderFigure tests below check the control itself on a small page made
 here, with a figure that moves and one that does not, so the check is seen to catch a dead one.
 """
 
@@ -9,24 +10,15 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pytest
-from browser_site import SITE, html_of, move, open_page, pages, picture, range_inputs, serve
-from bs4 import BeautifulSoup
+from browser_site import SITE, move, moved, open_page, pages, picture, range_inputs, serve
 
 from lstm_helpers.widgets import SliderFigure
 
 SLIDERS = [(page, slider) for page in pages() for slider in range_inputs(page)] if SITE.is_dir() else []
 
 
-def moved(tab, slider: str) -> tuple[dict, bytes | None, dict, bytes | None]:
-    """The picture before and after moving `slider` to its other end."""
-    before, shot_before = picture(tab, slider)
-    move(tab, slider, "Home" if before["value"] == before["max"] else "End")
-    after, shot_after = picture(tab, slider)
-    return before, shot_before, after, shot_after
-
-
-def assert_picture_changes(tab, slider: str) -> None:
-    before, shot_before, after, shot_after = moved(tab, slider)
+def assert_picture_changes(slider: str, before, shot_before, after, shot_after) -> None:
+    """What `moved` saw: the slider went to its other end and the one picture shown changed with it."""
     assert before["min"] != before["max"], f"slider {slider} has a single value: nothing to move"
     assert after["value"] != before["value"], f"slider {slider} did not move ({before['value']})"
     for state in (before, after):
@@ -38,29 +30,16 @@ def assert_picture_changes(tab, slider: str) -> None:
         assert after["label"] != before["label"], "the slider's value label did not follow"
 
 
-def slide_of(page: str, slider: str) -> str:
-    """A reveal.js deck shows one slide at a time: the URL hash ("#/h/v") of the slide with `slider`."""
-    soup = BeautifulSoup(html_of(page), "html.parser")
-    section = soup.find(id=slider).find_parent("section")
-    for h, top in enumerate(soup.select("div.slides > section")):
-        nested = top.find_all("section", recursive=False)
-        if section is top or section in nested:
-            return f"#/{h}" + (f"/{nested.index(section)}" if section in nested else "")
-    raise AssertionError(f"{slider} is on no slide of {page}")
-
-
-@pytest.mark.parametrize("page, slider", SLIDERS, ids=[f"{p}#{s}" for p, s in SLIDERS])
-def test_moving_the_slider_changes_the_picture(context, base_url, page, slider):
-    tab, visit = open_page(context, base_url, page)
-    try:
-        if tab.locator("div.reveal").count():  # a slide deck: go to the slider's slide first
-            tab.goto(base_url + page + slide_of(page, slider))
-            tab.wait_for_timeout(500)
-        assert_picture_changes(tab, slider)
-        assert not visit.outside, f"the figure asked the internet for {visit.outside}"
-        assert not visit.console_errors, visit.console_errors
-    finally:
-        tab.close()
+# Moved on the page's one visit (conftest.visited), so grouped with the other checks of that page.
+@pytest.mark.parametrize(
+    "page, slider", [pytest.param(p, s, marks=pytest.mark.xdist_group(p)) for p, s in SLIDERS],
+    ids=[f"{p}#{s}" for p, s in SLIDERS],
+)  # fmt: skip
+def test_moving_the_slider_changes_the_picture(visited, page, slider):
+    visit = visited(page)
+    assert_picture_changes(slider, *visit.sliders[slider])
+    assert not visit.outside, f"the figure asked the internet for {visit.outside}"
+    assert not visit.console_errors, visit.console_errors
 
 
 def _curve(value):
@@ -85,10 +64,10 @@ def slider_page(tmp_path, context):
 
 def test_slider_figure_moves_offline_and_a_stuck_one_is_caught(slider_page):
     tab, visit, (moving, stuck) = slider_page
-    assert_picture_changes(tab, moving)
+    assert_picture_changes(moving, *moved(tab, moving))
     assert not visit.outside and not visit.console_errors and not visit.failed_local
     with pytest.raises(AssertionError, match="same image|did not change"):
-        assert_picture_changes(tab, stuck)
+        assert_picture_changes(stuck, *moved(tab, stuck))
 
 
 def test_slider_figure_follows_every_step(slider_page):
