@@ -1,9 +1,9 @@
 """The site on a phone (375 x 812, touch) and in the theme's dark mode, in headless Chromium.
 
 Every page, opened once on the phone: no sideways scroll at 375 px; every slider moved by a pointer
-drag and by a tap, and its picture changes; in dark mode (the system switched to dark on the page's one visit, see
-browser_site.inspect) the accessibility audit passes and every figure is drawn on a light background
-(the pixels of its corner, or the colour behind a transparent one).
+drag and by a tap, and its picture changes. In dark mode (the system switched to dark on the page's
+one visit, see browser_site.inspect) the accessibility audit passes and every figure is drawn on a
+light background (the pixels of its corner, or the colour behind a transparent one).
 """
 
 from __future__ import annotations
