@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -27,6 +28,15 @@ def toc_files() -> list[str]:
     for part in toc.get("parts", []):
         files += [chapter["file"] for chapter in part["chapters"]]
     return files
+
+
+@cache
+def parsed(path: Path):
+    """A built HTML file parsed once per test process: many checks read the same page. Shared, so
+    read it only (a check that removes parts parses its own copy)."""
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 def notebook(path: Path) -> dict:

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from helpers_repo import HTML, NOTEBOOKS, config, toc_files
+from helpers_repo import HTML, NOTEBOOKS, config, parsed, toc_files
 
 if not (HTML / "index.html").exists():
     pytest.fail("no built site in _build/html: run `make book` (make test builds it first)", pytrace=False)
 
 
 def page(name: str) -> BeautifulSoup:
-    return BeautifulSoup((HTML / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+    return parsed(HTML / f"{name}.html")
 
 
 @pytest.mark.parametrize("name", toc_files())
@@ -104,7 +104,7 @@ def _pages() -> list[Path]:
 
 @pytest.mark.parametrize("path", _pages(), ids=lambda p: p.relative_to(HTML).as_posix())
 def test_page_needs_no_outside_script_stylesheet_or_font(path):
-    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    soup = parsed(path)
     outside = [tag.get("src") or tag.get("href") for tag in soup.select("script[src], link[rel=stylesheet]")]
     outside = [url for url in outside if re.match(r"(https?:)?//", url)]
     assert not outside, f"loads from the internet: {outside}"
@@ -128,8 +128,7 @@ def test_every_page_names_the_licences_and_offers_to_report_a_mistake(root):
         file = root / f"{name}.html"
         if not file.exists():  # the student edition leaves out the pages for instructors
             continue
-        hrefs = {a["href"] for a in BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
-                 .find_all("a", href=True)}  # fmt: skip
+        hrefs = {a["href"] for a in parsed(file).find_all("a", href=True)}
         licence = "https://creativecommons.org/licenses/by/4.0/"
         assert licence in hrefs, f"{name}: no text licence in the footer"
         assert any(h.startswith(f"{repo}/issues/new") for h in hrefs), f"{name}: no 'open issue' button"
@@ -138,7 +137,7 @@ def test_every_page_names_the_licences_and_offers_to_report_a_mistake(root):
 @pytest.mark.parametrize("name", toc_files())
 def test_every_glued_value_is_pasted(name):
     """A glue role left as text means a value the page names was never computed (or misspelt)."""
-    soup = page(name)
+    soup = BeautifulSoup((HTML / f"{name}.html").read_text(encoding="utf-8"), "html.parser")  # changed below
     for code in soup.select("code, pre"):  # a page that explains glue shows the role as code
         code.decompose()
     text = soup.get_text()

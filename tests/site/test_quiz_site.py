@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from helpers_repo import BUILD, HTML, NOTEBOOKS
+from helpers_repo import BUILD, HTML, NOTEBOOKS, parsed
 
 STUDENT = BUILD / "student" / "html"
 EXECUTED = BUILD / "jupyter_execute" / "notebooks"
@@ -22,7 +22,7 @@ if not (HTML / "index.html").exists():
 
 
 def soup_of(root: Path, stem: str) -> BeautifulSoup:
-    return BeautifulSoup((root / "notebooks" / f"{stem}.html").read_text(encoding="utf-8"), "html.parser")
+    return parsed(root / "notebooks" / f"{stem}.html")
 
 
 def questions(root: Path, stem: str) -> list[dict]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from helpers_repo import BUILD, HTML, NOTEBOOKS, notebook, source
+from helpers_repo import BUILD, HTML, NOTEBOOKS, notebook, parsed, source
 
 STUDENT = BUILD / "student" / "html"
 
@@ -28,17 +29,12 @@ def solution_labels() -> list[tuple[str, str]]:
 
 def solution_divs(root: Path, stem: str) -> dict[str, object]:
     """{exercise label: the div.solution that answers it} on a built chapter page."""
-    soup = BeautifulSoup((root / "notebooks" / f"{stem}.html").read_text(encoding="utf-8"), "html.parser")
+    soup = parsed(root / "notebooks" / f"{stem}.html")
     divs = {}
     for div in soup.select("div.solution"):
         link = div.select_one("p.admonition-title a[href]")
         divs[link["href"].split("#")[-1]] = div
     return divs
-
-
-def text_of(root: Path, stem: str) -> str:
-    soup = BeautifulSoup((root / "notebooks" / f"{stem}.html").read_text(encoding="utf-8"), "html.parser")
-    return re.sub(r"\s+", " ", soup.get_text())
 
 
 def count(words: str, text: str) -> int:
@@ -53,8 +49,7 @@ def test_every_exercise_solution_is_tagged_and_found():
 def test_solution_is_in_the_book_and_not_in_the_student_edition(stem, label):
     assert label in solution_divs(HTML, stem), f"no solution to {label} on the built {stem} page"
     assert label not in solution_divs(STUDENT, stem), f"the student edition still answers {label}"
-    page = (STUDENT / "notebooks" / f"{stem}.html").read_text(encoding="utf-8")
-    exercise = BeautifulSoup(page, "html.parser").find(id=label)
+    exercise = parsed(STUDENT / "notebooks" / f"{stem}.html").find(id=label)
     assert exercise is not None, f"the student edition lost the exercise {label}"
 
 
@@ -68,15 +63,14 @@ def test_every_code_solution_ran_in_the_build(stem, label):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_default_build_collapses_solutions_under_their_exercise(path):
-    html = (HTML / "notebooks" / f"{path.stem}.html").read_text(encoding="utf-8")
-    blocks = BeautifulSoup(html, "html.parser").select("div.solution")
+    blocks = parsed(HTML / "notebooks" / f"{path.stem}.html").select("div.solution")
     assert blocks and all("dropdown" in b.get("class", []) for b in blocks)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_student_pages_and_downloads_hold_no_solution(path):
     html = (STUDENT / "notebooks" / f"{path.stem}.html").read_text(encoding="utf-8")
-    soup = BeautifulSoup(html, "html.parser")
+    soup = parsed(STUDENT / "notebooks" / f"{path.stem}.html")
     assert soup.select("div.exercise") and not soup.select("div.solution")
     assert "colab.research.google.com" not in html, "launch buttons open notebooks with solutions"
     download = notebook(STUDENT / "_sources" / "notebooks" / path.name)
@@ -92,7 +86,7 @@ def test_the_student_edition_leaves_out_the_instructor_guide():
 
 def local_targets(page: Path) -> set[Path]:
     """The files that the page's local links and sources point at (anchors and queries dropped)."""
-    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    soup = parsed(page)
     targets = set()
     for tag, attr in (("a", "href"), ("link", "href"), ("img", "src"), ("script", "src")):
         for element in soup.find_all(tag, **{attr: True}):
@@ -113,6 +107,7 @@ def test_no_link_of_the_student_edition_is_broken():
     assert not broken, f"links to missing files in the student edition: {broken}"
 
 
+@cache
 def visible_text(page: Path) -> str:
     """The text a reader sees on a built page: its main part, without scripts and styles."""
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
@@ -151,8 +146,7 @@ def solution_sentences() -> list[tuple[str, str]]:
     (their paragraphs, not their code)."""
     found = []
     for path in NOTEBOOKS:
-        page = (HTML / "notebooks" / f"{path.stem}.html").read_text(encoding="utf-8")
-        for div in BeautifulSoup(page, "html.parser").select("div.solution"):
+        for div in parsed(HTML / "notebooks" / f"{path.stem}.html").select("div.solution"):
             for paragraph in div.select("p:not(.admonition-title)"):
                 text = re.sub(r"\s+", " ", paragraph.get_text(" ")).strip()
                 found += [(path.stem, s) for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 8]
