@@ -26,7 +26,8 @@ from bookconfig import CHROMIUM, CHROMIUM_ARGS
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("LSTM_SITE", ROOT / "_build" / "html")).resolve()
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-WIDTH = 1280
+WIDTH, HEIGHT = 1280, 900
+PHONE_WIDTH, PHONE_HEIGHT = 375, 812
 # Folders that hold no page of the book: assets, and vendored libraries (reveal.js's speaker-notes
 # popup is the library's own page, not ours).
 NOT_PAGES = {"_static", "_sources", "_images", "_vendor", "reveal.js", "node_modules"}
@@ -204,6 +205,23 @@ FIGURE_BACKGROUNDS = """async () => {
 }"""
 
 
+# Two animation frames: a resize or a style change has been laid out and painted.
+FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+# Elements that stick out of the viewport on the right, outside any box that scrolls on its own.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = el => { for (let a = el.parentElement; a; a = a.parentElement) {
+      const s = getComputedStyle(a); if (/(auto|scroll|hidden)/.test(s.overflowX) && a !== document.body
+          && a !== document.documentElement) return true; } return false; };
+  const out = [...document.querySelectorAll('body *')].filter(el => {
+    const r = el.getBoundingClientRect();
+    return r.width && r.right > width + 1 && !scrolls(el) && el.checkVisibility();
+  }).slice(0, 5);
+  const name = el => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right);
+  return {scrollWidth: document.documentElement.scrollWidth, width, out: out.map(name)};
+}"""
+
 # The CSS transitions running now (the theme fades colours when the mode changes), finished.
 TRANSITIONS_DONE = """() => Promise.all(document.getAnimations()
   .filter(a => a instanceof CSSTransition).map(a => a.finished.catch(() => null)))"""
@@ -223,7 +241,7 @@ class Visit:
     axe: list = field(default_factory=list)
     dark: dict = field(default_factory=dict)  # theme, figure backgrounds and axe-core in dark mode
     sliders: dict = field(default_factory=dict)  # per slider: the pictures before and after moving it
-    overflow: dict = field(default_factory=dict)  # on a phone: how wide the page is against the screen
+    overflow: dict = field(default_factory=dict)  # in a phone's width: how wide the page is against it
 
     @property
     def weight(self) -> int:
@@ -273,8 +291,9 @@ def open_page(context, base: str, page: str, visit: Visit | None = None, site: P
 def inspect(context, base: str, page: str) -> Visit:
     """Open `page` and read everything the per-page checks need, the axe-core audit included; then
     switch the system to dark mode, as a reader's computer does at dusk (the theme follows it), and
-    read the figures' backgrounds and the audit again; last, move each slider to its other end. One
-    load and one typesetting for all of it."""
+    read the figures' backgrounds and the audit again; narrow the window to a phone's width and read
+    how wide the page is; last, move each slider to its other end. One load and one typesetting for
+    all of it."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     tab, visit = open_page(context, base, page)
@@ -294,12 +313,24 @@ def inspect(context, base: str, page: str) -> Visit:
             "figures": tab.evaluate(FIGURE_BACKGROUNDS),
             "axe": tab.evaluate(AUDIT, exclusions),
         }
+        visit.overflow = width_on_a_phone(tab)
         for slider in range_inputs(page):  # last: on a deck, going to the slider's slide moves away
             go_to_slide(tab, base, page, slider)
             visit.sliders[slider] = moved(tab, slider)
     finally:
         tab.close()
     return visit
+
+
+def width_on_a_phone(tab) -> dict:
+    """OVERFLOW with the window narrowed to a phone's width, then widened back to where it was."""
+    size = tab.viewport_size
+    tab.set_viewport_size({"width": PHONE_WIDTH, "height": PHONE_HEIGHT})
+    tab.evaluate(FRAMES)
+    found = tab.evaluate(OVERFLOW)
+    tab.set_viewport_size(size)
+    tab.evaluate(FRAMES)
+    return found
 
 
 def slide_of(page: str, slider: str, site: Path = SITE) -> str:

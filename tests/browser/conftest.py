@@ -17,6 +17,7 @@ import pytest
 from browser_site import (
     CHROMIUM,
     DECK_COUNTS,
+    HEIGHT,
     MAX_PAGE_BYTES,
     SITE,
     WIDTH,
@@ -120,7 +121,7 @@ def browser():
 
 @pytest.fixture(scope="session")
 def context(browser):
-    ctx = browser.new_context(viewport={"width": WIDTH, "height": 900}, service_workers="block")
+    ctx = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, service_workers="block")
     yield ctx
     ctx.close()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import slides as deck_tool
-from browser_site import DECK_COUNTS, ROOT, serve
+from browser_site import DECK_COUNTS, FRAMES, ROOT, serve
 
 DECKS_DIR = Path(os.environ.get("LSTM_DECKS", ROOT / "_build" / "slides"))
 DECKS = sorted(DECKS_DIR.glob("*.slides.html"))
@@ -88,19 +88,27 @@ VISIT_ALL = r"""async () => {
 }"""
 
 
-def visit(browser, url: str, width: int, height: int) -> dict:
-    """Every slide of the deck at `url` in a `width` x `height` window, internet blocked."""
+def visit(browser, url: str) -> dict[tuple[int, int], dict]:
+    """Every slide of the deck at `url` at each screen size of VIEWPORTS, internet blocked: one load,
+    the window resized between the walks (reveal.js scales the slides to each size)."""
+    (width, height), *others = VIEWPORTS
     context = browser.new_context(viewport={"width": width, "height": height}, service_workers="block")
+    found = {}
     try:
         tab = context.new_page()
         tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("http://127.0.0.1", "data:"))
                   else r.abort("internetdisconnected"))  # fmt: skip
         tab.goto(url, wait_until="load")
-        result = tab.evaluate(VISIT_ALL)
+        found[width, height] = tab.evaluate(VISIT_ALL)
+        for width, height in others:
+            tab.set_viewport_size({"width": width, "height": height})
+            tab.evaluate(FRAMES)  # the resize handled: reveal.js has laid the deck out again
+            found[width, height] = tab.evaluate(VISIT_ALL)
     finally:
         context.close()
-    assert "error" not in result, f"{url}: {result.get('error')}"
-    return result
+    for size, result in found.items():
+        assert "error" not in result, f"{url} at {size}: {result.get('error')}"
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -117,10 +125,27 @@ def counts(deck: Path) -> dict:
     return DECK_COUNTS.setdefault(deck.name.removesuffix(".slides.html"), dict.fromkeys(keys, "-"))
 
 
+@pytest.fixture(scope="module")
+def walked(browser, decks_url):
+    """walked(deck): what `visit` saw of the deck at each size, the deck loaded once per process."""
+    cache = {}
+
+    def get(deck: Path) -> dict:
+        if deck not in cache:
+            cache[deck] = visit(browser, decks_url + deck.name)
+        return cache[deck]
+
+    return get
+
+
+# Both sizes of a deck on the worker that loads it (xdist_group).
 @pytest.mark.parametrize("width,height", VIEWPORTS, ids=lambda v: str(v))
-@pytest.mark.parametrize("deck", DECKS, ids=lambda p: p.name.removesuffix(".slides.html"))
-def test_no_slide_is_clipped_or_scrolls(browser, decks_url, deck, width, height):
-    slides = visit(browser, decks_url + deck.name, width, height)["slides"]
+@pytest.mark.parametrize(
+    "deck", [pytest.param(d, marks=pytest.mark.xdist_group(d.name)) for d in DECKS],
+    ids=lambda p: p.name.removesuffix(".slides.html"),
+)  # fmt: skip
+def test_no_slide_is_clipped_or_scrolls(walked, deck, width, height):
+    slides = walked(deck)[width, height]["slides"]
     bad = [s for s in slides if s["clipped"] or s["scrolls"]]
     counts(deck)[f"clipped {width}x{height}"] = len(bad)
     lines = [

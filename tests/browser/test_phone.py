@@ -1,35 +1,33 @@
 """The site on a phone (375 x 812, touch) and in the theme's dark mode, in headless Chromium.
 
-Every page, opened once on the phone: no sideways scroll at 375 px; every slider moved by a pointer
-drag and by a tap, and its picture changes. In dark mode (the system switched to dark on the page's
-one visit, see browser_site.inspect) the accessibility audit passes and every figure is drawn on a
-light background (the pixels of its corner, or the colour behind a transparent one).
+Read from each page's one visit (browser_site.inspect): no sideways scroll with the window narrowed
+to a phone's width (the layout depends on the width, not on touch or pixel density); in dark mode
+(the system switched to dark) the accessibility audit passes and every figure is drawn on a light
+background (the pixels of its corner, or the colour behind a transparent one). Every slider, on its
+page opened once on a phone: moved by a pointer drag and by a tap, and its picture changes.
 """
 
 from __future__ import annotations
 
 import pytest
-from browser_site import SITE, Visit, go_to_slide, open_page, pages, picture, range_inputs
+from browser_site import (
+    PHONE_HEIGHT,
+    PHONE_WIDTH,
+    SITE,
+    Visit,
+    go_to_slide,
+    open_page,
+    pages,
+    picture,
+    range_inputs,
+    serve,
+    width_on_a_phone,
+)
 
 PAGES = pages() if SITE.is_dir() else []
 SLIDERS = [(page, slider) for page in PAGES for slider in range_inputs(page)]
-PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True,
+PHONE = {"viewport": {"width": PHONE_WIDTH, "height": PHONE_HEIGHT}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2, "service_workers": "block"}  # fmt: skip
-
-
-# Elements that stick out of the viewport on the right, outside any box that scrolls on its own.
-OVERFLOW = """() => {
-  const width = document.documentElement.clientWidth;
-  const scrolls = el => { for (let a = el.parentElement; a; a = a.parentElement) {
-      const s = getComputedStyle(a); if (/(auto|scroll|hidden)/.test(s.overflowX) && a !== document.body
-          && a !== document.documentElement) return true; } return false; };
-  const out = [...document.querySelectorAll('body *')].filter(el => {
-    const r = el.getBoundingClientRect();
-    return r.width && r.right > width + 1 && !scrolls(el) && el.checkVisibility();
-  }).slice(0, 5);
-  const name = el => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right);
-  return {scrollWidth: document.documentElement.scrollWidth, width, out: out.map(name)};
-}"""
 
 
 def _end_points(tab, slider: str) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -60,10 +58,9 @@ def drag_and_tap(tab, slider: str) -> dict:
 
 
 def phone_visit(context, base: str, page: str) -> Visit:
-    """`page` opened once on the phone: its width read as it loads, then each slider dragged and tapped."""
+    """`page` opened once on the phone, each of its sliders dragged and tapped."""
     tab, visit = open_page(context, base, page)
     try:
-        visit.overflow = tab.evaluate(OVERFLOW)
         for slider in range_inputs(page):
             go_to_slide(tab, base, page, slider)
             visit.sliders[slider] = drag_and_tap(tab, slider)
@@ -87,13 +84,30 @@ def on_phone(browser, base_url):
     context.close()
 
 
-# All checks of a page on one worker (xdist_group), which opens it once on the phone and once on a desktop.
+# Read from the page's one visit (conftest.visited, the window narrowed to a phone's width), so grouped
+# with the other checks of that page; the phone's sliders on that worker too.
 @pytest.mark.parametrize("page", [pytest.param(p, marks=pytest.mark.xdist_group(p)) for p in PAGES])
-def test_no_page_scrolls_sideways_on_a_phone(on_phone, page):
-    found = on_phone(page).overflow
+def test_no_page_scrolls_sideways_at_a_phones_width(visited, page):
+    found = visited(page).overflow
     assert found["scrollWidth"] <= found["width"] + 1, (
         f"the page is {found['scrollWidth']} px wide at {found['width']} px: {found['out']}"
     )
+
+
+@pytest.mark.parametrize("wide", [False, True], ids=["fits", "too-wide"])
+def test_the_width_check_catches_a_box_too_wide_for_a_phone(context, tmp_path, wide):
+    """The check above on a page made here: one with a 600 px box fails, the same without it passes."""
+    box = '<div style="width: 600px">a box 600 px wide</div>' if wide else ""
+    head = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    body = f"<main><p>Some text.</p>{box}<pre style='overflow: auto'>{'a long line ' * 20}</pre></main>"
+    (tmp_path / "page.html").write_text(f"<!doctype html><html lang='en'><head>{head}</head>{body}</html>")
+    with serve(tmp_path) as base:
+        tab, _ = open_page(context, base, "page.html", site=tmp_path)
+        found = width_on_a_phone(tab)
+        tab.close()
+    assert found["width"] == PHONE_WIDTH
+    assert (found["scrollWidth"] > found["width"] + 1) == wide, found
+    assert bool(found["out"]) == wide, found
 
 
 @pytest.mark.parametrize(
