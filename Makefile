@@ -78,7 +78,7 @@ lint: $(STAMP)
 # Two pytest workers on two cores, each on one thread: torch's second thread only waits for the other
 # worker's core (the tests tier 129 s against 81 s, chapter 3 under nbmake 46 s against 21 s; the
 # outputs are the same, as tests/notebooks checks).
-unit tests notebooks student-notebooks: export OMP_NUM_THREADS := 1
+unit tests notebooks: export OMP_NUM_THREADS := 1
 
 # The package's own tests but the slow ones (marked `slow`: training runs, long chains): the edit loop,
 # on both cores (pytest-xdist).
