@@ -58,6 +58,17 @@ def pages(site: Path = SITE) -> list[str]:
     )
 
 
+def every_slider(site: Path = SITE):
+    """A test parametrized over (page, slider) for every slider of the built site, each grouped with
+    its page's other checks (pytest-xdist's loadgroup runs them on the worker that visits the page)."""
+    import pytest
+
+    built = pages(site) if site.is_dir() else []
+    found = [(page, slider) for page in built for slider in range_inputs(page, site)]
+    params = [pytest.param(page, slider, marks=pytest.mark.xdist_group(page)) for page, slider in found]
+    return pytest.mark.parametrize("page, slider", params, ids=[f"{page}#{slider}" for page, slider in found])
+
+
 def html_of(page: str, site: Path = SITE) -> str:
     return (site / page).read_text(encoding="utf-8")
 

@@ -15,6 +15,7 @@ from browser_site import (
     PHONE_WIDTH,
     SITE,
     Visit,
+    every_slider,
     go_to_slide,
     open_page,
     pages,
@@ -25,7 +26,6 @@ from browser_site import (
 )
 
 PAGES = pages() if SITE.is_dir() else []
-SLIDERS = [(page, slider) for page in PAGES for slider in range_inputs(page)]
 PHONE = {"viewport": {"width": PHONE_WIDTH, "height": PHONE_HEIGHT}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2, "service_workers": "block"}  # fmt: skip
 
@@ -110,10 +110,7 @@ def test_the_width_check_catches_a_box_too_wide_for_a_phone(context, tmp_path, w
     assert bool(found["out"]) == wide, found
 
 
-@pytest.mark.parametrize(
-    "page, slider", [pytest.param(p, s, marks=pytest.mark.xdist_group(p)) for p, s in SLIDERS],
-    ids=[f"{p}#{s}" for p, s in SLIDERS],
-)  # fmt: skip
+@every_slider()
 def test_a_drag_and_a_tap_move_the_slider_on_a_phone(on_phone, page, slider):
     visit = on_phone(page)
     seen = visit.sliders[slider]

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pytest
-from browser_site import SITE, move, moved, open_page, pages, picture, range_inputs, serve
+from browser_site import every_slider, move, moved, open_page, picture, range_inputs, serve
 
 from lstm_helpers.widgets import SliderFigure
-
-SLIDERS = [(page, slider) for page in pages() for slider in range_inputs(page)] if SITE.is_dir() else []
 
 
 def assert_picture_changes(slider: str, before, shot_before, after, shot_after) -> None:
@@ -31,10 +29,7 @@ def assert_picture_changes(slider: str, before, shot_before, after, shot_after) 
 
 
 # Moved on the page's one visit (conftest.visited), so grouped with the other checks of that page.
-@pytest.mark.parametrize(
-    "page, slider", [pytest.param(p, s, marks=pytest.mark.xdist_group(p)) for p, s in SLIDERS],
-    ids=[f"{p}#{s}" for p, s in SLIDERS],
-)  # fmt: skip
+@every_slider()
 def test_moving_the_slider_changes_the_picture(visited, page, slider):
     visit = visited(page)
     assert_picture_changes(slider, *visit.sliders[slider])
