@@ -90,11 +90,11 @@ unit: $(STAMP)
 tests: $(STAMP)
 	$(BIN)/pytest tests/unit tests/chapters tests/tools -q -n 2 --dist loadfile
 
-# Every notebook executed once, by nbmake on both cores (worksteal: each worker starts on half of them,
-# chapter 6, the longest, first on the second, and takes the other's next when it runs out), into a build
-# copy ($(EXECUTED)); its text outputs compared
-# with the previous build's (determinism); its outputs stored in the execution cache, so that the
-# strict build, the student edition, the PDF and the decks execute nothing again.
+# Every notebook executed once, by nbmake on both cores, into a build copy ($(EXECUTED)); its text
+# outputs compared with the previous build's (determinism); its outputs stored in the execution cache,
+# so that the strict build, the student edition, the PDF and the decks execute nothing again. Work
+# stealing: each worker starts on half of the notebooks (chapter 6, the longest, first on the second)
+# and takes the other's next when it runs out.
 notebooks: $(STAMP)
 	$(BIN)/python tools/executed.py copy $(EXECUTED)
 	$(BIN)/pytest --nbmake --nbmake-timeout=300 --overwrite $(EXECUTED) -q --durations=0 -p no:cacheprovider \

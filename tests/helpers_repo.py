@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from functools import cache
@@ -37,6 +38,11 @@ def parsed(path: Path):
     from bs4 import BeautifulSoup
 
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def editable(path: Path):
+    """A copy of the parsed page of its own, for a check that removes parts of it before reading."""
+    return copy.copy(parsed(path))
 
 
 def notebook(path: Path) -> dict:

@@ -10,7 +10,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from browser_site import SITE, WIDTH, launch, move, notebook_source, open_page, pages, range_inputs, serve
+from browser_site import (
+    HEIGHT,
+    SITE,
+    WIDTH,
+    launch,
+    move,
+    notebook_source,
+    open_page,
+    pages,
+    range_inputs,
+    serve,
+)
 
 
 def main(out: Path) -> int:
@@ -23,7 +34,7 @@ def main(out: Path) -> int:
         return 1
     with serve(SITE) as base, sync_playwright() as playwright:
         browser = launch(playwright)
-        context = browser.new_context(viewport={"width": WIDTH, "height": 900})
+        context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
         for page in chapters:
             tab, visit = open_page(context, base, page)
             name = Path(page).stem

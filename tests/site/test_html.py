@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from helpers_repo import HTML, NOTEBOOKS, config, parsed, toc_files
+from helpers_repo import HTML, NOTEBOOKS, config, editable, parsed, toc_files
 
 if not (HTML / "index.html").exists():
     pytest.fail("no built site in _build/html: run `make book` (make test builds it first)", pytrace=False)
@@ -137,7 +137,7 @@ def test_every_page_names_the_licences_and_offers_to_report_a_mistake(root):
 @pytest.mark.parametrize("name", toc_files())
 def test_every_glued_value_is_pasted(name):
     """A glue role left as text means a value the page names was never computed (or misspelt)."""
-    soup = BeautifulSoup((HTML / f"{name}.html").read_text(encoding="utf-8"), "html.parser")  # changed below
+    soup = editable(HTML / f"{name}.html")
     for code in soup.select("code, pre"):  # a page that explains glue shows the role as code
         code.decompose()
     text = soup.get_text()

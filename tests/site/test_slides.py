@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from helpers_repo import BUILD, HTML, NOTEBOOKS, notebook, parsed, source
+from helpers_repo import BUILD, HTML, NOTEBOOKS, editable, notebook, parsed, source
 
 SLIDES = BUILD / "slides"
 
@@ -18,10 +18,14 @@ if not SLIDES.exists():
     pytest.fail("no decks in _build/slides: run `make slides` (make book builds them)", pytrace=False)
 
 
-def deck(path: Path) -> BeautifulSoup:
+def deck_file(path: Path) -> Path:
     file = SLIDES / f"{path.stem}.slides.html"
     assert file.exists(), f"no deck for {path.name}"
-    return parsed(file)
+    return file
+
+
+def deck(path: Path) -> BeautifulSoup:
+    return parsed(deck_file(path))
 
 
 def words(text: str, n: int = 6) -> str:
@@ -61,7 +65,7 @@ def test_speaker_notes_survive_into_the_deck(path):
     cells = [c for c in notebook(path)["cells"] if in_deck(c)]
     notes = [source(c) for c in cells if c["metadata"].get("slideshow", {}).get("slide_type") == "notes"]
     assert notes, f"{path.name} has no speaker notes"
-    soup = BeautifulSoup(deck(path).decode(), "html.parser")  # a copy: its code is dropped below
+    soup = editable(deck_file(path))  # its code is dropped below
     for code in soup.select("aside.notes code"):  # words() drops `code` from the source: drop it here too
         code.decompose()
     asides = " ".join(a.get_text(" ") for a in soup.select("aside.notes"))

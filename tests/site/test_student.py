@@ -7,8 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
-from helpers_repo import BUILD, HTML, NOTEBOOKS, notebook, parsed, source
+from helpers_repo import BUILD, HTML, NOTEBOOKS, editable, notebook, parsed, source
 
 STUDENT = BUILD / "student" / "html"
 
@@ -110,7 +109,7 @@ def test_no_link_of_the_student_edition_is_broken():
 @cache
 def visible_text(page: Path) -> str:
     """The text a reader sees on a built page: its main part, without scripts and styles."""
-    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    soup = editable(page)
     for hidden in soup(["script", "style"]):
         hidden.decompose()
     return re.sub(r"\s+", " ", (soup.select_one("main") or soup).get_text(" "))
